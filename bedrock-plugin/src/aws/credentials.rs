@@ -1,0 +1,183 @@
+//! Turning a [`CredentialPlan`] into SigV4 credentials, with the cache AUTH-11 allows.
+//!
+//! Credentials are resolved before a request is built, so a failure reads
+//! `Amazon Bedrock credentials error: …` (AUTH-09) instead of a generic dispatch error, and a
+//! bearer plan never touches this module (AUTH-04).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use aws_config::ecs::EcsCredentialsProvider;
+use aws_config::imds::credentials::ImdsCredentialsProvider;
+use aws_config::meta::credentials::CredentialsProviderChain;
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
+use aws_config::web_identity_token::WebIdentityTokenCredentialsProvider;
+use aws_credential_types::provider::ProvideCredentials;
+use aws_credential_types::Credentials;
+use aws_types::region::Region;
+use plugin_api::error::{ErrorKind, PluginError};
+
+use crate::aws::auth::CredentialPlan;
+use crate::aws::shared_config::ProfileSettings;
+
+/// Temporary credentials are reused until this long before they expire (AUTH-11).
+const EXPIRY_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// Resolved SigV4 credentials, cached per (plan, region, shared-file identity).
+#[derive(Default)]
+pub struct CredentialCache {
+    entries: Mutex<HashMap<u64, Credentials>>,
+}
+
+fn cache_key(plan: &CredentialPlan, region: &str, profile: &ProfileSettings) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    plan.fingerprint(&mut hasher);
+    region.hash(&mut hasher);
+    profile.file_identity.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn still_fresh(credentials: &Credentials) -> bool {
+    credentials
+        .expiry()
+        .is_none_or(|expiry| expiry > SystemTime::now() + EXPIRY_MARGIN)
+}
+
+/// The AUTH-09 error.
+pub fn credentials_error(detail: impl std::fmt::Display) -> PluginError {
+    PluginError::new(
+        ErrorKind::Auth,
+        format!("Amazon Bedrock credentials error: {detail}"),
+    )
+}
+
+impl CredentialCache {
+    /// SigV4 credentials for a plan; `None` for bearer plans.
+    pub async fn resolve(
+        &self,
+        plan: &CredentialPlan,
+        region: &str,
+        profile: &ProfileSettings,
+    ) -> Result<Option<Credentials>, PluginError> {
+        let credentials = match plan {
+            CredentialPlan::Bearer(_) => return Ok(None),
+            CredentialPlan::SkipAuth => Credentials::new(
+                "dummy-access-key",
+                "dummy-secret-key",
+                None,
+                None,
+                "SkipAuth",
+            ),
+            CredentialPlan::Static {
+                access_key_id,
+                secret_access_key,
+                session_token,
+            } => Credentials::new(
+                access_key_id.expose(),
+                secret_access_key.expose(),
+                session_token
+                    .as_ref()
+                    .map(|token| token.expose().to_owned()),
+                None,
+                "Static",
+            ),
+            CredentialPlan::Profile(_) | CredentialPlan::DefaultChain { .. } => {
+                let key = cache_key(plan, region, profile);
+                let cached = self
+                    .entries
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .get(&key)
+                    .filter(|credentials| still_fresh(credentials))
+                    .cloned();
+                if let Some(credentials) = cached {
+                    return Ok(Some(credentials));
+                }
+                let credentials = resolve_from_chain(plan, region).await?;
+                self.entries
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .insert(key, credentials.clone());
+                credentials
+            }
+        };
+        Ok(Some(credentials))
+    }
+}
+
+async fn resolve_from_chain(
+    plan: &CredentialPlan,
+    region: &str,
+) -> Result<Credentials, PluginError> {
+    let provider_config =
+        ProviderConfig::default().with_region(Some(Region::new(region.to_owned())));
+    let result = match plan {
+        CredentialPlan::Profile(name) => ProfileFileCredentialsProvider::builder()
+            .configure(&provider_config)
+            .profile_name(name)
+            .build()
+            .provide_credentials()
+            .await
+            .map_err(|err| profile_error(name, &err)),
+        CredentialPlan::DefaultChain { profile } => {
+            let mut profile_provider =
+                ProfileFileCredentialsProvider::builder().configure(&provider_config);
+            if let Some(name) = profile {
+                profile_provider = profile_provider.profile_name(name);
+            }
+            // The SDK's default chain minus its environment-keys link: env keys were already
+            // taken from the snapshot with the blank rules of AUTH-01.
+            let chain = CredentialsProviderChain::first_try("Profile", profile_provider.build())
+                .or_else(
+                    "WebIdentityToken",
+                    WebIdentityTokenCredentialsProvider::builder()
+                        .configure(&provider_config)
+                        .build(),
+                )
+                .or_else(
+                    "EcsContainer",
+                    EcsCredentialsProvider::builder()
+                        .configure(&provider_config)
+                        .build(),
+                )
+                .or_else(
+                    "Ec2InstanceMetadata",
+                    ImdsCredentialsProvider::builder()
+                        .configure(&provider_config)
+                        .build(),
+                );
+            chain.provide_credentials().await.map_err(|err| {
+                let detail = aws_smithy_types::error::display::DisplayErrorContext(&err).to_string();
+                if detail.contains("no providers in chain provided credentials") {
+                    credentials_error(
+                        "no AWS credentials found (checked AWS_BEARER_TOKEN_BEDROCK, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, shared config, web identity, container and instance metadata)",
+                    )
+                } else {
+                    credentials_error(detail)
+                }
+            })
+        }
+        _ => Err(credentials_error("no SigV4 credentials for this plan")),
+    };
+    result
+}
+
+fn profile_error(
+    name: &str,
+    err: &aws_credential_types::provider::error::CredentialsError,
+) -> PluginError {
+    let detail = aws_smithy_types::error::display::DisplayErrorContext(err).to_string();
+    if detail.contains("ProfileNotFound")
+        || detail.contains("could not find")
+        || detail.contains("not found")
+    {
+        credentials_error(format!(
+            "profile \"{name}\" not found in shared config files"
+        ))
+    } else {
+        credentials_error(format!("profile \"{name}\": {detail}"))
+    }
+}

@@ -1,0 +1,234 @@
+//! The HTTP client under the SDK: rustls with the platform roots plus `AWS_CA_BUNDLE`
+//! (NET-06), proxies from the environment (NET-01/02), direct connections to loopback.
+
+use std::path::PathBuf;
+
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+use crate::aws::region::url_host;
+use crate::env::EnvSnapshot;
+
+/// Everything that shapes the HTTP client; part of the client cache key (LIVE-06).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct HttpSettings {
+    pub ca_bundle: Option<PathBuf>,
+    pub proxy: Option<ProxySettings>,
+}
+
+/// The proxy chosen for one endpoint.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct ProxySettings {
+    pub url: String,
+    pub no_proxy: Option<String>,
+    pub for_https: bool,
+}
+
+impl std::fmt::Debug for ProxySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Proxy URLs may carry `user:pass@`.
+        f.debug_struct("ProxySettings")
+            .field("url", &redact_userinfo(&self.url))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
+/// Errors building the HTTP client, naming the setting at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpClientError {
+    #[error("AWS_CA_BUNDLE {path}: {source}")]
+    CaBundle {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("invalid TLS settings: {0}")]
+    Tls(String),
+    #[error("invalid proxy URL {url}: {reason}")]
+    Proxy { url: String, reason: String },
+}
+
+/// A URL with any `user:pass@` replaced, for logs and status.
+pub fn redact_userinfo(url: &str) -> String {
+    match split_userinfo(url) {
+        (clean, Some(_)) => clean.replacen("://", "://***@", 1),
+        (clean, None) => clean,
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// NET-01/02: the proxy for `endpoint_url`, or `None` for a direct connection.
+pub fn proxy_for(endpoint_url: &str, env: &EnvSnapshot) -> Option<ProxySettings> {
+    let host = url_host(endpoint_url)?;
+    if is_loopback(&host) {
+        return None;
+    }
+    let for_https = endpoint_url
+        .get(..8)
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case("https://"));
+    let specific = if for_https {
+        env.first_of(&["HTTPS_PROXY", "https_proxy"])
+    } else {
+        env.first_of(&["HTTP_PROXY", "http_proxy"])
+    };
+    let url = specific.or_else(|| env.first_of(&["ALL_PROXY", "all_proxy"]))?;
+    Some(ProxySettings {
+        url: url.to_owned(),
+        no_proxy: env.first_of(&["NO_PROXY", "no_proxy"]).map(str::to_owned),
+        for_https,
+    })
+}
+
+/// The settings for a client talking to `endpoint_url`.
+pub fn settings_for(endpoint_url: &str, env: &EnvSnapshot) -> HttpSettings {
+    HttpSettings {
+        ca_bundle: env.get("AWS_CA_BUNDLE").map(PathBuf::from),
+        proxy: proxy_for(endpoint_url, env),
+    }
+}
+
+fn proxy_config(settings: &ProxySettings) -> Result<ProxyConfig, HttpClientError> {
+    let (url, credentials) = split_userinfo(&settings.url);
+    let proxy_error = |reason: String| HttpClientError::Proxy {
+        url: redact_userinfo(&settings.url),
+        reason,
+    };
+    let mut config = if settings.for_https {
+        ProxyConfig::https(url.as_str())
+    } else {
+        ProxyConfig::http(url.as_str())
+    }
+    .map_err(|err| proxy_error(err.to_string()))?;
+    if let Some((user, password)) = credentials {
+        config = config.with_basic_auth(user, password);
+    }
+    if let Some(rules) = &settings.no_proxy {
+        config = config.no_proxy(rules);
+    }
+    Ok(config)
+}
+
+fn split_userinfo(url: &str) -> (String, Option<(String, String)>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_owned(), None);
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+            let decode = |part: &str| {
+                percent_encoding::percent_decode_str(part)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            (
+                format!("{scheme}://{host}{path}"),
+                Some((decode(user), decode(password))),
+            )
+        }
+        None => (url.to_owned(), None),
+    }
+}
+
+/// Builds the HTTP client for these settings.
+pub fn build(settings: &HttpSettings) -> Result<SharedHttpClient, HttpClientError> {
+    let mut trust_store = TrustStore::default();
+    if let Some(path) = &settings.ca_bundle {
+        let pem = std::fs::read(path).map_err(|source| HttpClientError::CaBundle {
+            path: path.display().to_string(),
+            source,
+        })?;
+        trust_store = trust_store.with_pem_certificate(pem);
+    }
+    let tls_context = TlsContext::builder()
+        .with_trust_store(trust_store)
+        .build()
+        .map_err(|err| HttpClientError::Tls(err.to_string()))?;
+    let proxy = settings.proxy.as_ref().map(proxy_config).transpose()?;
+    Ok(match proxy {
+        Some(proxy) => aws_smithy_http_client::Builder::new().build_with_connector_fn(
+            move |settings, components| {
+                let mut connector = aws_smithy_http_client::Connector::builder()
+                    .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+                    .tls_context(tls_context.clone())
+                    .proxy_config(proxy.clone());
+                if let Some(settings) = settings {
+                    connector = connector.connector_settings(settings.clone());
+                }
+                if let Some(sleep) = components.and_then(|components| components.sleep_impl()) {
+                    connector = connector.sleep_impl(sleep);
+                }
+                connector.build()
+            },
+        ),
+        None => aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(tls_context)
+            .build_https(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> EnvSnapshot {
+        EnvSnapshot::from_pairs(pairs.iter().copied())
+    }
+
+    #[test]
+    fn net_01_scheme_specific_proxy_wins_over_all_proxy() {
+        let vars = env(&[
+            ("HTTPS_PROXY", "http://a:3128"),
+            ("ALL_PROXY", "http://b:3128"),
+        ]);
+        let proxy = proxy_for("https://bedrock.us-east-1.amazonaws.com", &vars).expect("proxied");
+        assert_eq!(proxy.url, "http://a:3128");
+        let only_all = env(&[("ALL_PROXY", "http://proxy:3128")]);
+        assert_eq!(
+            proxy_for("https://bedrock.us-east-1.amazonaws.com", &only_all).map(|p| p.url),
+            Some("http://proxy:3128".to_owned())
+        );
+        let upper_wins = env(&[
+            ("HTTPS_PROXY", "http://upper:1"),
+            ("https_proxy", "http://lower:1"),
+        ]);
+        assert_eq!(
+            proxy_for("https://x.example", &upper_wins).map(|p| p.url),
+            Some("http://upper:1".to_owned())
+        );
+    }
+
+    #[test]
+    fn net_02_loopback_always_connects_directly() {
+        let vars = env(&[
+            ("HTTP_PROXY", "http://proxy:3128"),
+            ("ALL_PROXY", "http://proxy:3128"),
+        ]);
+        assert!(proxy_for("http://127.0.0.1:4566", &vars).is_none());
+        assert!(proxy_for("http://localhost:4566", &vars).is_none());
+        assert!(proxy_for("http://[::1]:4566", &vars).is_none());
+    }
+
+    #[test]
+    fn proxy_credentials_are_split_and_redacted() {
+        let (url, credentials) = split_userinfo("http://user:p%40ss@proxy:3128");
+        assert_eq!(url, "http://proxy:3128");
+        assert_eq!(credentials, Some(("user".to_owned(), "p@ss".to_owned())));
+        let settings = ProxySettings {
+            url: "http://user:secret@proxy:3128".into(),
+            no_proxy: None,
+            for_https: true,
+        };
+        assert!(!format!("{settings:?}").contains("secret"));
+    }
+}

@@ -1,0 +1,159 @@
+//! CountTokens (BR-50..52): the request converted exactly as for ConverseStream, sent to the
+//! foundation model id, with a local estimate when the model cannot count.
+
+use std::sync::Arc;
+
+use aws_sdk_bedrockruntime::operation::count_tokens::CountTokensError;
+use aws_sdk_bedrockruntime::types::{ConverseTokensRequest, CountTokensInput};
+use plugin_api::chat::{ChatRequest, ContentPart, Message, TokenCount};
+use plugin_api::error::{ErrorKind, PluginError};
+
+use crate::aws::target::{self, RuntimeRequest};
+use crate::converse::request;
+use crate::env::EnvSnapshot;
+use crate::instance::Plugin;
+use crate::models::claude::REGION_PREFIXES;
+
+/// Characters per estimated token, and tokens per image, of the BR-52 estimate.
+const CHARS_PER_TOKEN: u64 = 4;
+const TOKENS_PER_IMAGE: u64 = 1500;
+
+/// BR-51: CountTokens wants a foundation model id, so region prefixes are removed.
+pub fn foundation_model_id(model_id: &str) -> String {
+    let trimmed = model_id.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    REGION_PREFIXES
+        .iter()
+        .find(|prefix| lower.starts_with(*prefix))
+        .map(|prefix| trimmed[prefix.len()..].to_owned())
+        .unwrap_or_else(|| trimmed.to_owned())
+}
+
+/// BR-52: ceil(characters / 4) + 1500 per image.
+pub fn estimate(request: &ChatRequest) -> u64 {
+    let mut characters = request
+        .system_prompt
+        .as_ref()
+        .into_option()
+        .map_or(0, |prompt| prompt.chars().count() as u64);
+    let mut images = 0u64;
+    for message in request.messages.iter() {
+        let parts = match message.as_enum() {
+            Ok(Message::User { content, .. }) | Ok(Message::ToolResult { content, .. }) => content,
+            _ => continue,
+        };
+        for part in parts.iter() {
+            match part.as_enum() {
+                Ok(ContentPart::Text { text }) => characters += text.chars().count() as u64,
+                Ok(ContentPart::Image { .. }) => images += 1,
+                _ => {}
+            }
+        }
+        if let Ok(Message::Assistant { content, .. }) = message.as_enum() {
+            characters += content.len() as u64;
+        }
+    }
+    characters.div_ceil(CHARS_PER_TOKEN) + images * TOKENS_PER_IMAGE
+}
+
+/// Runs CountTokens for a request.
+pub async fn count(plugin: &Arc<Plugin>, chat: ChatRequest) -> Result<TokenCount, PluginError> {
+    let settings = plugin.settings.current();
+    let env = EnvSnapshot::capture();
+    let input = request::build(&chat)?;
+    let bearer = chat
+        .options
+        .bearer_token
+        .as_ref()
+        .into_option()
+        .map(|token| token.expose().to_owned());
+    let target = target::runtime(
+        &settings,
+        &env,
+        RuntimeRequest {
+            model_id: chat.model.id.as_str(),
+            model_base_url: chat
+                .model
+                .base_url
+                .as_ref()
+                .into_option()
+                .map(|url| url.as_str()),
+            region: chat
+                .options
+                .region
+                .as_ref()
+                .into_option()
+                .map(|region| region.as_str()),
+            profile: chat
+                .options
+                .profile
+                .as_ref()
+                .into_option()
+                .map(|profile| profile.as_str()),
+            bearer_token: bearer.as_deref(),
+        },
+        &plugin.credentials,
+    )
+    .await?;
+    let client = plugin.clients.runtime(&target.spec)?;
+    let converse = ConverseTokensRequest::builder()
+        .set_messages(Some(input.messages))
+        .set_system((!input.system.is_empty()).then_some(input.system))
+        .build();
+    let result = client
+        .count_tokens()
+        .model_id(foundation_model_id(chat.model.id.as_str()))
+        .input(CountTokensInput::Converse(converse))
+        .send()
+        .await;
+    match result {
+        Ok(output) => Ok(TokenCount {
+            input_tokens: u64::try_from(output.input_tokens()).unwrap_or(0),
+            estimated: false,
+        }),
+        Err(err) => {
+            let falls_back = err.as_service_error().is_some_and(|service| {
+                matches!(
+                    service,
+                    CountTokensError::ValidationException(_)
+                        | CountTokensError::AccessDeniedException(_)
+                )
+            });
+            if falls_back {
+                Ok(TokenCount {
+                    input_tokens: estimate(&chat),
+                    estimated: true,
+                })
+            } else {
+                Err(PluginError::new(
+                    ErrorKind::Service,
+                    format!(
+                        "Amazon Bedrock CountTokens failed: {}",
+                        aws_smithy_types::error::display::DisplayErrorContext(&err)
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn br_51_region_prefixes_are_removed() {
+        assert_eq!(
+            foundation_model_id("us.anthropic.claude-sonnet-4-6"),
+            "anthropic.claude-sonnet-4-6"
+        );
+        assert_eq!(
+            foundation_model_id("global.amazon.nova-2-lite-v1:0"),
+            "amazon.nova-2-lite-v1:0"
+        );
+        assert_eq!(
+            foundation_model_id("anthropic.claude-sonnet-4-6"),
+            "anthropic.claude-sonnet-4-6"
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! Sending one ConverseStream request and pumping its events to the host.
+//!
+//! The driver owns the timers the mapper must not: the stall guard (BR-20: no event for
+//! `timeouts.streamIdleMs`, counted from the send until the headers and then between events)
+//! and the keep-alive for refusal-buffered models (EVT-20: at least every 5 s).
+
+use std::time::Duration;
+
+use aws_sdk_bedrockruntime::operation::RequestId as _;
+use plugin_api::event::{StopReason, StreamEvent, StreamEvent_NE};
+
+use crate::converse::errors;
+use crate::converse::request::ConverseInput;
+use crate::converse::stream::StreamMapper;
+use crate::pending::EventSink;
+
+/// How often a buffering stream tells the host it is still alive.
+const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(5);
+
+/// Everything one send needs.
+pub struct Send {
+    pub client: aws_sdk_bedrockruntime::Client,
+    pub input: ConverseInput,
+    pub idle_timeout: Duration,
+}
+
+fn idle_ms(timeout: Duration) -> u64 {
+    u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Sends the request and streams every mapped event into `sink` until a terminal event.
+pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
+    let Send {
+        client,
+        input,
+        idle_timeout,
+    } = send;
+    let mut out: Vec<StreamEvent_NE> = Vec::with_capacity(8);
+    let request = client
+        .converse_stream()
+        .model_id(input.model_id)
+        .set_system((!input.system.is_empty()).then_some(input.system))
+        .set_messages(Some(input.messages))
+        .inference_config(input.inference_config);
+    let response = match tokio::time::timeout(idle_timeout, request.send()).await {
+        Err(_) => {
+            mapper.on_failure(
+                errors::stall_error(idle_ms(idle_timeout)),
+                StopReason::Error,
+                &mut out,
+            );
+            finish(&sink, out).await;
+            return;
+        }
+        Ok(Err(err)) => {
+            mapper.on_failure(
+                errors::from_converse_stream_error(&err),
+                StopReason::Error,
+                &mut out,
+            );
+            finish(&sink, out).await;
+            return;
+        }
+        Ok(Ok(response)) => response,
+    };
+    let request_id = response.request_id().map(str::to_owned);
+    mapper.set_request_id(request_id.clone());
+    let mut stream = response.stream;
+    let mut keep_alive = tokio::time::interval(KEEP_ALIVE_EVERY);
+    keep_alive.tick().await;
+    loop {
+        let next = tokio::select! {
+            next = tokio::time::timeout(idle_timeout, stream.recv()) => next,
+            _ = keep_alive.tick(), if mapper.is_buffering() => {
+                if !sink.send([StreamEvent_NE::new(StreamEvent::KeepAlive)]).await {
+                    return;
+                }
+                continue;
+            }
+        };
+        match next {
+            Err(_) => {
+                mapper.on_failure(
+                    errors::stall_error(idle_ms(idle_timeout)),
+                    StopReason::Error,
+                    &mut out,
+                );
+                break;
+            }
+            Ok(Ok(Some(event))) => {
+                mapper.on_event(event, &mut out);
+                if mapper.is_finished() {
+                    break;
+                }
+                if !out.is_empty() && !sink.send(out.drain(..)).await {
+                    // The host dropped the stream: returning drops the response and closes
+                    // the connection.
+                    return;
+                }
+            }
+            Ok(Ok(None)) => {
+                mapper.on_end(&mut out);
+                break;
+            }
+            Ok(Err(err)) => {
+                let error = errors::from_event_receiver_error(&err, request_id.as_deref());
+                mapper.on_failure(error, StopReason::Error, &mut out);
+                break;
+            }
+        }
+    }
+    finish(&sink, out).await;
+}
+
+async fn finish(sink: &EventSink, out: Vec<StreamEvent_NE>) {
+    sink.send(out).await;
+    sink.finish();
+}

@@ -1,0 +1,3 @@
+//! Facts about model families that shape requests and profiles.
+
+pub mod claude;

@@ -1,0 +1,355 @@
+//! Handles the host polls: a bounded event queue for streams and a one-shot slot for calls.
+//!
+//! The plugin task fills them on the plugin runtime; the host drains them from whatever thread
+//! its executor polls on, registering its [`FfiWaker`] when nothing is ready. Dropping a handle
+//! aborts the task, which drops the SDK response and so closes the HTTP connection.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use abi_stable::std_types::{RResult, RVec};
+use futures::FutureExt;
+use plugin_api::error::{ErrorKind, PluginError};
+use plugin_api::event::{StopReason, StopReason_NE, StreamEvent, StreamEvent_NE, StreamFailure};
+use plugin_api::poll::{FfiPoll, FfiWaker, StreamBatch};
+use plugin_api::traits::ChatStream;
+use tokio::sync::Notify;
+use tokio::task::AbortHandle;
+
+use crate::guard::{guard_infallible, panic_message};
+
+/// Events buffered before the producer waits for the host to catch up.
+const QUEUE_CAPACITY: usize = 1024;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means another thread panicked mid-update of plain data; the queue
+    // stays usable, and refusing to serve the host would turn one panic into a hang.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[derive(Default)]
+struct QueueState {
+    events: VecDeque<StreamEvent_NE>,
+    finished: bool,
+    closed_by_host: bool,
+    waker: Option<FfiWaker>,
+}
+
+struct QueueShared {
+    state: Mutex<QueueState>,
+    space: Notify,
+}
+
+/// The producer side of a stream, used by the plugin task.
+#[derive(Clone)]
+pub struct EventSink {
+    shared: Arc<QueueShared>,
+}
+
+impl EventSink {
+    /// Queues events, waiting while the host is `QUEUE_CAPACITY` events behind. Returns false
+    /// once the host has dropped or cancelled the stream, so the producer can stop.
+    pub async fn send(&self, events: impl IntoIterator<Item = StreamEvent_NE>) -> bool {
+        let events: Vec<StreamEvent_NE> = events.into_iter().collect();
+        let terminal = events.iter().any(is_terminal);
+        let mut events = Some(events);
+        loop {
+            let notified = self.shared.space.notified();
+            {
+                let mut state = lock(&self.shared.state);
+                if state.closed_by_host {
+                    return false;
+                }
+                if state.events.len() < QUEUE_CAPACITY {
+                    state.events.extend(events.take().into_iter().flatten());
+                    state.finished |= terminal;
+                    let waker = state.waker.take();
+                    drop(state);
+                    if let Some(waker) = waker {
+                        waker.wake();
+                    }
+                    return true;
+                }
+            }
+            notified.await;
+        }
+    }
+
+    /// Marks the stream finished (after its terminal event was sent).
+    pub fn finish(&self) {
+        let waker = {
+            let mut state = lock(&self.shared.state);
+            state.finished = true;
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+fn is_terminal(event: &StreamEvent_NE) -> bool {
+    event.as_enum().is_ok_and(StreamEvent::is_terminal)
+}
+
+/// The consumer side, handed to the host as a `ChatStream`.
+pub struct StreamHandle {
+    shared: Arc<QueueShared>,
+    task: Option<AbortHandle>,
+    model_id: String,
+}
+
+impl StreamHandle {
+    /// Spawns `produce` on the plugin runtime with a fresh queue. A panic inside the task ends
+    /// the stream with an `Internal` error instead of leaving the host waiting forever.
+    pub fn spawn<F, Fut>(model_id: &str, produce: F) -> Result<StreamHandle, PluginError>
+    where
+        F: FnOnce(EventSink) -> Fut,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let shared = Arc::new(QueueShared {
+            state: Mutex::new(QueueState::default()),
+            space: Notify::new(),
+        });
+        let sink = EventSink {
+            shared: shared.clone(),
+        };
+        let panic_sink = sink.clone();
+        let panic_model = model_id.to_owned();
+        let task = produce(sink);
+        let join = crate::runtime::spawn(async move {
+            if let Err(payload) = std::panic::AssertUnwindSafe(task).catch_unwind().await {
+                let message = panic_message(payload.as_ref());
+                tracing::error!(target: "bedrock_plugin::stream", panic = %message, "stream task panicked");
+                let failure = failure_event(
+                    &panic_model,
+                    PluginError::internal_panic("stream_chat"),
+                    StopReason::Error,
+                );
+                panic_sink.send([failure]).await;
+                panic_sink.finish();
+            }
+        })
+        .map_err(|message| PluginError::new(ErrorKind::Internal, message))?;
+        Ok(StreamHandle {
+            shared,
+            task: Some(join.abort_handle()),
+            model_id: model_id.to_owned(),
+        })
+    }
+
+    fn close(&mut self, emit_aborted: bool) {
+        let Some(task) = self.task.take() else { return };
+        task.abort();
+        let waker = {
+            let mut state = lock(&self.shared.state);
+            state.closed_by_host = true;
+            if emit_aborted && !state.finished {
+                state.events.push_back(failure_event(
+                    &self.model_id,
+                    crate::converse::errors::aborted_error(),
+                    StopReason::Aborted,
+                ));
+                state.finished = true;
+            }
+            state.waker.take()
+        };
+        self.shared.space.notify_waiters();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// A terminal `Error` event for failures found outside the event mapper (cancellation, panic).
+pub fn failure_event(model_id: &str, error: PluginError, reason: StopReason) -> StreamEvent_NE {
+    let mut summary = plugin_api::event::ResponseSummary::new(model_id);
+    summary.stop_reason = StopReason_NE::new(reason);
+    StreamEvent_NE::new(StreamEvent::Error(abi_stable::std_types::RBox::new(
+        StreamFailure { error, summary },
+    )))
+}
+
+impl ChatStream for StreamHandle {
+    fn poll_events(&mut self, waker: &FfiWaker, max_events: u32) -> StreamBatch {
+        guard_infallible(
+            "ChatStream::poll_events",
+            StreamBatch {
+                events: RVec::new(),
+                finished: true,
+            },
+            || {
+                let mut state = lock(&self.shared.state);
+                let take = state.events.len().min(max_events.max(1) as usize);
+                let events: RVec<StreamEvent_NE> = state.events.drain(..take).collect();
+                let finished = state.finished && state.events.is_empty();
+                if events.is_empty() && !finished {
+                    state.waker = Some(waker.clone());
+                }
+                drop(state);
+                if !events.is_empty() {
+                    self.shared.space.notify_waiters();
+                }
+                StreamBatch { events, finished }
+            },
+        )
+    }
+
+    fn cancel(&mut self) {
+        guard_infallible("ChatStream::cancel", (), || self.close(true));
+    }
+}
+
+impl Drop for StreamHandle {
+    fn drop(&mut self) {
+        self.close(false);
+    }
+}
+
+struct OneShotState<T> {
+    result: Option<Result<T, PluginError>>,
+    delivered: bool,
+    waker: Option<FfiWaker>,
+}
+
+/// A one-shot result the host polls (catalog, embeddings, token count, doctor).
+pub struct PendingTask<T> {
+    shared: Arc<Mutex<OneShotState<T>>>,
+    task: Option<AbortHandle>,
+}
+
+impl<T: Send + 'static> PendingTask<T> {
+    /// Runs `work` on the plugin runtime; a panic inside it becomes an `Internal` error.
+    pub fn spawn<Fut>(entry_point: &'static str, work: Fut) -> PendingTask<T>
+    where
+        Fut: Future<Output = Result<T, PluginError>> + Send + 'static,
+    {
+        let shared = Arc::new(Mutex::new(OneShotState {
+            result: None,
+            delivered: false,
+            waker: None,
+        }));
+        let slot = shared.clone();
+        let spawned = crate::runtime::spawn(async move {
+            let result = std::panic::AssertUnwindSafe(work)
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|payload| {
+                    tracing::error!(target: "bedrock_plugin::pending", entry_point, panic = %panic_message(payload.as_ref()), "task panicked");
+                    Err(PluginError::internal_panic(entry_point))
+                });
+            Self::complete(&slot, result);
+        });
+        match spawned {
+            Ok(join) => PendingTask {
+                shared,
+                task: Some(join.abort_handle()),
+            },
+            Err(message) => Self::ready(Err(PluginError::new(ErrorKind::Internal, message))),
+        }
+    }
+
+    /// A handle whose result is already known.
+    pub fn ready(result: Result<T, PluginError>) -> PendingTask<T> {
+        PendingTask {
+            shared: Arc::new(Mutex::new(OneShotState {
+                result: Some(result),
+                delivered: false,
+                waker: None,
+            })),
+            task: None,
+        }
+    }
+
+    fn complete(slot: &Mutex<OneShotState<T>>, result: Result<T, PluginError>) {
+        let waker = {
+            let mut state = lock(slot);
+            state.result = Some(result);
+            state.waker.take()
+        };
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+
+    /// One poll from the host.
+    pub fn poll_result(&mut self, waker: &FfiWaker) -> FfiPoll<RResult<T, PluginError>> {
+        let mut state = lock(&self.shared);
+        match state.result.take() {
+            Some(result) => {
+                state.delivered = true;
+                FfiPoll::Ready(result.into())
+            }
+            None if state.delivered => FfiPoll::Ready(RResult::RErr(PluginError::new(
+                ErrorKind::Internal,
+                "polled again after the result was delivered",
+            ))),
+            None => {
+                state.waker = Some(waker.clone());
+                FfiPoll::Pending
+            }
+        }
+    }
+
+    /// Aborts the work now.
+    pub fn abort(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+        let mut state = lock(&self.shared);
+        if state.result.is_none() && !state.delivered {
+            state.result = Some(Err(crate::converse::errors::aborted_error()));
+        }
+    }
+}
+
+impl<T> Drop for PendingTask<T> {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Implements a `Pending*` trait of plugin-api for `PendingTask<$output>`.
+macro_rules! impl_pending {
+    ($trait_name:path, $output:ty, $entry:literal) => {
+        impl $trait_name for PendingTask<$output> {
+            fn poll(&mut self, waker: &FfiWaker) -> FfiPoll<RResult<$output, PluginError>> {
+                match crate::guard::guard(concat!($entry, "::poll"), || Ok(self.poll_result(waker)))
+                {
+                    Ok(poll) => poll,
+                    Err(error) => FfiPoll::Ready(RResult::RErr(error)),
+                }
+            }
+
+            fn cancel(&mut self) {
+                guard_infallible(concat!($entry, "::cancel"), (), || self.abort());
+            }
+        }
+    };
+}
+
+impl_pending!(
+    plugin_api::poll::PendingCatalog,
+    plugin_api::model::ProviderCatalog,
+    "PendingCatalog"
+);
+impl_pending!(
+    plugin_api::poll::PendingEmbeddings,
+    plugin_api::embedding::Embeddings,
+    "PendingEmbeddings"
+);
+impl_pending!(
+    plugin_api::poll::PendingTokenCount,
+    plugin_api::chat::TokenCount,
+    "PendingTokenCount"
+);
+impl_pending!(
+    plugin_api::poll::PendingDoctor,
+    plugin_api::status::DoctorReport,
+    "PendingDoctor"
+);

@@ -1,0 +1,120 @@
+//! `demo`: the whole product on one machine, no AWS account needed.
+//!
+//! Starts the embedded emulator, installs the freshly built plugin into a temporary plugins
+//! directory, writes a host config, then runs `models list` and a streamed `chat` as child
+//! processes of this same binary, exactly as a user would. The children get the emulator as
+//! their endpoint and its test keys through their environment; this process's own
+//! environment is never changed.
+
+use std::path::Path;
+use std::process::{Command, ExitCode};
+
+use host_harness::emulator::{
+    Emulator, EmulatorOptions, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY,
+};
+
+use super::install;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The model to chat with.
+    #[arg(long, default_value = "amazon.nova-micro-v1:0")]
+    model: String,
+    /// The prompt.
+    #[arg(long, default_value = "Show me a streamed answer, token by token")]
+    prompt: String,
+}
+
+/// The host config the demo writes: the plugin enabled, with an explicit model list.
+fn demo_config(model: &str) -> serde_json::Value {
+    serde_json::json!({
+        "plugins": {"entries": {"amazon-bedrock": {"enabled": true, "config": {
+            "awsRegion": "us-east-1",
+            "discovery": {"enabled": true}
+        }}}},
+        "models": {"providers": {"amazon-bedrock": {
+            "api": "bedrock-converse-stream",
+            "auth": "aws-sdk",
+            "models": [{"id": model, "name": "Demo model", "contextWindow": 128000, "maxTokens": 4096}]
+        }}}
+    })
+}
+
+fn child(exe: &Path, config: &Path, plugins: &Path, endpoint: &str) -> Command {
+    let mut command = Command::new(exe);
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("--plugins-dir")
+        .arg(plugins)
+        .env("AWS_ENDPOINT_URL_BEDROCK", endpoint)
+        .env("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", endpoint)
+        .env("AWS_ACCESS_KEY_ID", DEFAULT_ACCESS_KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", DEFAULT_SECRET_ACCESS_KEY)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_BEARER_TOKEN_BEDROCK")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("HOST_HARNESS_CONFIG")
+        .env_remove("HOST_HARNESS_PLUGINS_DIR");
+    command
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("demo: {message}");
+    ExitCode::from(1)
+}
+
+pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
+    let library = install::default_library().ok_or_else(|| {
+        fail(format!(
+            "{} is not built next to this executable; run `cargo build -p bedrock-plugin -p host-harness` first",
+            install::library_file_name()
+        ))
+    })?;
+    let emulator = Emulator::start(EmulatorOptions::default()).map_err(fail)?;
+    let workdir = tempfile::tempdir().map_err(fail)?;
+    let plugins = workdir.path().join("plugins");
+    let folder = install::install(&plugins, &library).map_err(fail)?;
+    let config = workdir.path().join("config.json5");
+    let document = serde_json::to_string_pretty(&demo_config(&args.model)).map_err(fail)?;
+    std::fs::write(&config, document).map_err(fail)?;
+    let exe = std::env::current_exe().map_err(fail)?;
+
+    println!("== emulator listening on {}", emulator.base_url());
+    println!("== plugin installed in {}", folder.display());
+    println!("== host-harness models list");
+    let listed = child(&exe, &config, &plugins, emulator.base_url())
+        .args(["models", "list"])
+        .status()
+        .map_err(fail)?;
+    if !listed.success() {
+        return Err(fail("models list failed"));
+    }
+    println!();
+    println!(
+        "== host-harness chat amazon-bedrock/{} \"{}\"",
+        args.model, args.prompt
+    );
+    let chatted = child(&exe, &config, &plugins, emulator.base_url())
+        .args([
+            "chat",
+            &format!("amazon-bedrock/{}", args.model),
+            &args.prompt,
+        ])
+        .status()
+        .map_err(fail)?;
+    if !chatted.success() {
+        return Err(fail("chat failed"));
+    }
+    let requests = emulator.requests();
+    let verified = requests.iter().filter(|request| request.authorized).count();
+    println!();
+    println!(
+        "== the emulator served {} request(s); {verified} carried a signature it verified",
+        requests.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}

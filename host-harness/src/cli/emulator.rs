@@ -1,0 +1,43 @@
+//! `emulator [--port N] [--catalog DIR] [--tls]`: serve until interrupted.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use host_harness::emulator::{Emulator, EmulatorOptions};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Port on 127.0.0.1 (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Directory with foundation-models.json and inference-profiles.json (default: built-in).
+    #[arg(long)]
+    catalog: Option<PathBuf>,
+    /// Serve HTTPS with a generated certificate; its CA is written to a file named on the
+    /// first line.
+    #[arg(long)]
+    tls: bool,
+}
+
+pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
+    let emulator = Emulator::start(EmulatorOptions {
+        port: args.port,
+        tls: args.tls,
+        catalog: args.catalog,
+        ..EmulatorOptions::default()
+    })
+    .map_err(|err| {
+        eprintln!("cannot start the emulator: {err}");
+        ExitCode::from(1)
+    })?;
+    match emulator.ca_cert_path() {
+        Some(ca) => println!("listening on {} ca={}", emulator.base_url(), ca.display()),
+        None => println!("listening on {}", emulator.base_url()),
+    }
+    let rt = super::runtime()?;
+    rt.block_on(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    drop(emulator);
+    Ok(ExitCode::SUCCESS)
+}

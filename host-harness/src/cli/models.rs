@@ -1,0 +1,140 @@
+//! `models list [--json]`.
+
+use std::process::ExitCode;
+
+use plugin_api::model::ModelDefinition;
+use plugin_api::traits::ListModelsOptions;
+
+use super::{runtime, Context};
+
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// List the provider's models (a table, or the full definitions with --json).
+    List {
+        #[arg(long)]
+        json: bool,
+        /// Ask the control plane now instead of using the cache.
+        #[arg(long)]
+        refresh: bool,
+    },
+}
+
+/// A model definition as the host config spells it (HCFG-10).
+pub fn model_json(model: &ModelDefinition) -> serde_json::Value {
+    let params = model
+        .params_json
+        .as_ref()
+        .into_option()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text.as_str()).ok());
+    let mut value = serde_json::json!({
+        "id": model.id.as_str(),
+        "name": model.name.as_str(),
+        "api": model.api.as_str(),
+        "provider": model.provider.as_str(),
+        "reasoning": model.reasoning,
+        "input": model.input.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+        "cost": {
+            "input": model.cost.input,
+            "output": model.cost.output,
+            "cacheRead": model.cost.cache_read,
+            "cacheWrite": model.cost.cache_write,
+        },
+        "contextWindow": model.context_window,
+        "maxTokens": model.max_tokens,
+    });
+    if let (Some(object), Some(url)) =
+        (value.as_object_mut(), model.base_url.as_ref().into_option())
+    {
+        object.insert("baseUrl".into(), url.as_str().into());
+    }
+    if let (Some(object), Some(params)) = (value.as_object_mut(), params) {
+        object.insert("params".into(), params);
+    }
+    if !model.thinking_level_map.is_empty() {
+        let map: serde_json::Map<String, serde_json::Value> = model
+            .thinking_level_map
+            .iter()
+            .filter_map(|entry| {
+                let level = entry.level.as_enum().ok()?.as_str().to_owned();
+                let effort = entry
+                    .effort
+                    .as_ref()
+                    .into_option()
+                    .map_or(serde_json::Value::Null, |e| e.as_str().into());
+                Some((level, effort))
+            })
+            .collect();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("thinkingLevelMap".into(), map.into());
+        }
+    }
+    value
+}
+
+pub fn run(context: &Context, command: Command) -> Result<ExitCode, ExitCode> {
+    let Command::List { json, refresh } = command;
+    let plugin = context.open()?;
+    let catalog = runtime()?
+        .block_on(plugin.list_models(ListModelsOptions {
+            strict: true,
+            force_refresh: refresh,
+        }))
+        .map_err(|err| {
+            eprintln!("{}", err.message);
+            ExitCode::from(1)
+        })?;
+    if json {
+        let document = serde_json::json!({
+            "provider": catalog.provider_id.as_str(),
+            "baseUrl": catalog.base_url.as_ref().into_option().map(|u| u.as_str()),
+            "api": catalog.api.as_str(),
+            "auth": catalog.auth.as_str(),
+            "models": catalog.models.iter().map(model_json).collect::<Vec<_>>(),
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&document).unwrap_or_default()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let id_width = catalog
+        .models
+        .iter()
+        .map(|m| m.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    let name_width = catalog
+        .models
+        .iter()
+        .map(|m| m.name.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  INPUT",
+        "ID", "NAME", "CONTEXT", "MAX OUT", "REASONING"
+    );
+    for model in catalog.models.iter() {
+        println!(
+            "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  {}",
+            model.id.as_str(),
+            model.name.as_str(),
+            model.context_window,
+            model.max_tokens,
+            if model.reasoning { "yes" } else { "no" },
+            model
+                .input
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+    }
+    println!(
+        "{} model(s) from provider {}",
+        catalog.models.len(),
+        catalog.provider_id
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,665 @@
+//! Host config (JSON5): reading, legacy migration (MIG-*) and plugin-config validation
+//! against a manifest's `configSchema` with the spec's exact messages (CFG-10/11).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::{Map, Value};
+
+/// Plugin id whose config has a legacy location.
+pub const BEDROCK_PLUGIN_ID: &str = "amazon-bedrock";
+/// Deprecated location of the Bedrock plugin's `discovery` config (MIG-01).
+pub const LEGACY_DISCOVERY_PATH: &str = "models.bedrockDiscovery";
+/// Where [`LEGACY_DISCOVERY_PATH`] migrates to inside the plugin config.
+pub const LEGACY_DISCOVERY_TARGET: &str = "discovery";
+/// MIG-03 deprecation warning.
+pub const LEGACY_DISCOVERY_WARNING: &str =
+    "models.bedrockDiscovery is deprecated; move it to plugins.entries.amazon-bedrock.config.discovery";
+
+/// Reason for a secret that is neither a non-empty string nor an env reference.
+pub const SECRET_SHAPE_MESSAGE: &str =
+    r#"must be a non-empty string or {"source":"env","id":"<VAR>"}"#;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HostConfigError {
+    #[error("host config not found: {}", path.display())]
+    NotFound { path: PathBuf },
+    #[error("cannot read host config {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid host config{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    Parse {
+        path: Option<PathBuf>,
+        message: String,
+    },
+    #[error("invalid host config{}: the top level must be an object", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
+    NotAnObject { path: Option<PathBuf> },
+}
+
+/// The parsed host config; kept as JSON so plugins see exactly what the user wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HostConfig {
+    raw: Value,
+}
+
+/// `plugins.entries.<id>` with the host's defaults filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PluginEntry {
+    /// `None` when unset, so the caller can fall back to the manifest's `enabledByDefault`.
+    pub enabled: Option<bool>,
+    /// `{}` when absent (HCFG-02).
+    pub config: Value,
+}
+
+/// A plugin config after legacy migration (MIG-02).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EffectiveConfig {
+    pub config: Value,
+    /// Whether the legacy location was present (and therefore consulted).
+    pub legacy_used: bool,
+}
+
+impl HostConfig {
+    pub fn load(path: &Path) -> Result<HostConfig, HostConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                HostConfigError::NotFound {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                HostConfigError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            }
+        })?;
+        Self::parse(&text, Some(path))
+    }
+
+    pub fn from_json5_str(text: &str) -> Result<HostConfig, HostConfigError> {
+        Self::parse(text, None)
+    }
+
+    pub fn from_value(raw: Value) -> Result<HostConfig, HostConfigError> {
+        if raw.is_object() {
+            Ok(HostConfig { raw })
+        } else {
+            Err(HostConfigError::NotAnObject { path: None })
+        }
+    }
+
+    fn parse(text: &str, path: Option<&Path>) -> Result<HostConfig, HostConfigError> {
+        let raw: Value = json5::from_str(text).map_err(|err| HostConfigError::Parse {
+            path: path.map(Path::to_path_buf),
+            message: err.to_string(),
+        })?;
+        if raw.is_object() {
+            Ok(HostConfig { raw })
+        } else {
+            Err(HostConfigError::NotAnObject {
+                path: path.map(Path::to_path_buf),
+            })
+        }
+    }
+
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+
+    /// Walks dotted keys; keys themselves may not contain dots (none in the host schema do).
+    pub fn get_path(&self, dotted: &str) -> Option<&Value> {
+        dotted
+            .split('.')
+            .try_fold(&self.raw, |value, key| value.as_object()?.get(key))
+    }
+
+    pub fn plugin_entry(&self, plugin_id: &str) -> PluginEntry {
+        let entry = self
+            .raw
+            .get("plugins")
+            .and_then(|p| p.get("entries"))
+            .and_then(|e| e.get(plugin_id));
+        PluginEntry {
+            enabled: entry
+                .and_then(|e| e.get("enabled"))
+                .and_then(Value::as_bool),
+            config: entry
+                .and_then(|e| e.get("config"))
+                .cloned()
+                .unwrap_or_else(|| Value::Object(Map::new())),
+        }
+    }
+
+    /// Shape errors of `plugins.entries.<id>` outside `config` (a non-boolean `enabled`,
+    /// a non-object `config`), which [`plugin_entry`](Self::plugin_entry) would otherwise
+    /// silently treat as unset.
+    pub fn plugin_entry_issues(&self, plugin_id: &str) -> Vec<ConfigIssue> {
+        let mut issues = Vec::new();
+        let Some(entry) = self
+            .raw
+            .get("plugins")
+            .and_then(|p| p.get("entries"))
+            .and_then(|e| e.get(plugin_id))
+        else {
+            return issues;
+        };
+        let base = format!("plugins.entries.{plugin_id}");
+        let Some(obj) = entry.as_object() else {
+            issues.push(ConfigIssue {
+                path: base,
+                reason: format!("expected object, got {}", json_type(entry)),
+            });
+            return issues;
+        };
+        if let Some(enabled) = obj.get("enabled") {
+            if !enabled.is_boolean() {
+                issues.push(ConfigIssue {
+                    path: format!("{base}.enabled"),
+                    reason: format!("expected boolean, got {}", json_type(enabled)),
+                });
+            }
+        }
+        if let Some(config) = obj.get("config") {
+            if !config.is_object() {
+                issues.push(ConfigIssue {
+                    path: format!("{base}.config"),
+                    reason: format!("expected object, got {}", json_type(config)),
+                });
+            }
+        }
+        issues
+    }
+
+    /// `models.providers[id]` (HCFG-10).
+    pub fn provider_config(&self, provider_id: &str) -> Option<&Value> {
+        self.providers()?.get(provider_id)
+    }
+
+    fn providers(&self) -> Option<&Map<String, Value>> {
+        self.raw.get("models")?.get("providers")?.as_object()
+    }
+
+    /// Provider entries served by a plugin (HCFG-12): the exact key first, then aliases
+    /// (normalised id equal, or same `api`) in document order, so callers that take the
+    /// first match per setting get "exact key wins".
+    pub fn providers_for_api(&self, provider_id: &str, api: &str) -> Vec<(String, &Value)> {
+        let Some(providers) = self.providers() else {
+            return Vec::new();
+        };
+        let wanted = normalize_provider_id(provider_id);
+        let mut out: Vec<(String, &Value)> = Vec::new();
+        if let Some(exact) = providers.get(provider_id) {
+            out.push((provider_id.to_string(), exact));
+        }
+        for (key, value) in providers {
+            if key == provider_id {
+                continue;
+            }
+            let same_id = normalize_provider_id(key) == wanted;
+            let same_api = value.get("api").and_then(Value::as_str) == Some(api);
+            if same_id || same_api {
+                out.push((key.clone(), value));
+            }
+        }
+        out
+    }
+
+    pub fn agents_defaults(&self) -> Option<&Value> {
+        self.raw.get("agents")?.get("defaults")
+    }
+
+    /// The legacy value that migrates into `plugin_id`'s config, if any (MIG-01).
+    pub fn legacy_plugin_value(&self, plugin_id: &str) -> Option<&Value> {
+        legacy_migrations(plugin_id, None)
+            .into_iter()
+            .find_map(|(path, _)| self.get_path(path))
+    }
+
+    /// [`effective_plugin_config_with_paths`](Self::effective_plugin_config_with_paths)
+    /// with the Bedrock plugin's built-in migration path.
+    pub fn effective_plugin_config(&self, plugin_id: &str) -> EffectiveConfig {
+        self.effective_plugin_config_with_paths(plugin_id, None)
+    }
+
+    /// The plugin config with legacy keys merged in per key, plugin keys winning (MIG-02).
+    ///
+    /// `manifest_paths` is the manifest's `configContracts.compatibilityMigrationPaths`;
+    /// a known migration applies only when listed there, so a future manifest can retire
+    /// it. `None` means "the manifest says nothing": the built-in migrations apply.
+    /// The user's file is never rewritten (MIG-03).
+    pub fn effective_plugin_config_with_paths(
+        &self,
+        plugin_id: &str,
+        manifest_paths: Option<&[String]>,
+    ) -> EffectiveConfig {
+        let mut config = self.plugin_entry(plugin_id).config;
+        let mut legacy_used = false;
+        for (legacy_path, target) in legacy_migrations(plugin_id, manifest_paths) {
+            let Some(legacy) = self.get_path(legacy_path) else {
+                continue;
+            };
+            legacy_used = true;
+            warn_legacy_once();
+            let (Some(legacy), Some(config_obj)) = (legacy.as_object(), config.as_object_mut())
+            else {
+                continue;
+            };
+            let target_value = config_obj
+                .entry(target.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(target_obj) = target_value.as_object_mut() {
+                for (key, value) in legacy {
+                    if !target_obj.contains_key(key) {
+                        target_obj.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        EffectiveConfig {
+            config,
+            legacy_used,
+        }
+    }
+}
+
+impl HostConfig {
+    /// The whole pre-load check for one plugin: entry shape (HCFG-01/02), config and
+    /// legacy validation (CFG-10, MIG-01/04), then migration (MIG-02). Loading (or a live
+    /// update, LIVE-03) must not proceed on `Err`.
+    pub fn checked_plugin_config(
+        &self,
+        plugin_id: &str,
+        schema: &Value,
+        migration_paths: Option<&[String]>,
+    ) -> Result<EffectiveConfig, ConfigValidationErrors> {
+        let mut errors = self.plugin_entry_issues(plugin_id);
+        if errors.is_empty() {
+            let entry = self.plugin_entry(plugin_id);
+            let legacy = legacy_migrations(plugin_id, migration_paths)
+                .into_iter()
+                .find_map(|(path, _)| self.get_path(path));
+            if let Err(e) = validate_plugin_config(plugin_id, &entry.config, schema, legacy) {
+                errors.extend(e.errors);
+            }
+        }
+        if errors.is_empty() {
+            Ok(self.effective_plugin_config_with_paths(plugin_id, migration_paths))
+        } else {
+            Err(ConfigValidationErrors {
+                plugin_id: plugin_id.to_string(),
+                errors,
+            })
+        }
+    }
+}
+
+fn legacy_migrations(
+    plugin_id: &str,
+    manifest_paths: Option<&[String]>,
+) -> Vec<(&'static str, &'static str)> {
+    if plugin_id != BEDROCK_PLUGIN_ID {
+        return Vec::new();
+    }
+    let listed =
+        manifest_paths.is_none_or(|paths| paths.iter().any(|p| p == LEGACY_DISCOVERY_PATH));
+    if listed {
+        vec![(LEGACY_DISCOVERY_PATH, LEGACY_DISCOVERY_TARGET)]
+    } else {
+        Vec::new()
+    }
+}
+
+static LEGACY_WARNED: AtomicBool = AtomicBool::new(false);
+
+fn warn_legacy_once() {
+    if !LEGACY_WARNED.swap(true, Ordering::Relaxed) {
+        tracing::warn!("{LEGACY_DISCOVERY_WARNING}");
+    }
+}
+
+/// Lower-cased, trimmed, `_` → `-`, with the known aliases of the Bedrock provider folded in.
+pub fn normalize_provider_id(id: &str) -> String {
+    let id = id.trim().to_ascii_lowercase().replace('_', "-");
+    match id.as_str() {
+        "bedrock" | "aws-bedrock" | "amazon-bedrock" => BEDROCK_PLUGIN_ID.to_string(),
+        _ => id,
+    }
+}
+
+/// One validation error: `path` is the full dotted host-config path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigIssue {
+    pub path: String,
+    pub reason: String,
+}
+
+impl ConfigIssue {
+    /// The CFG-10 line for this issue.
+    pub fn render(&self, plugin_id: &str) -> String {
+        format!(
+            "invalid config for plugin {plugin_id} at {}: {}",
+            self.path, self.reason
+        )
+    }
+}
+
+/// All errors of one validation, in document order (CFG-11).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigValidationErrors {
+    pub plugin_id: String,
+    pub errors: Vec<ConfigIssue>,
+}
+
+impl ConfigValidationErrors {
+    pub fn lines(&self) -> Vec<String> {
+        self.errors
+            .iter()
+            .map(|issue| issue.render(&self.plugin_id))
+            .collect()
+    }
+}
+
+impl fmt::Display for ConfigValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.lines().join("\n"))
+    }
+}
+
+impl std::error::Error for ConfigValidationErrors {}
+
+/// Validates `plugins.entries.<plugin_id>.config` against the manifest's `configSchema`,
+/// and the legacy `models.bedrockDiscovery` value (if any) against the schema of
+/// `discovery`. Reports every error; none means the config may be handed to the plugin.
+pub fn validate_plugin_config(
+    plugin_id: &str,
+    config: &Value,
+    schema: &Value,
+    legacy: Option<&Value>,
+) -> Result<(), ConfigValidationErrors> {
+    let config_prefix = format!("plugins.entries.{plugin_id}.config");
+    let mut ordered = validate_against(&config_prefix, config, schema);
+    if let Some(legacy) = legacy {
+        let discovery_schema = schema
+            .get("properties")
+            .and_then(|p| p.get(LEGACY_DISCOVERY_TARGET));
+        match discovery_schema {
+            Some(sub) => ordered.extend(validate_against(LEGACY_DISCOVERY_PATH, legacy, sub)),
+            None => ordered.push(Located {
+                order: Vec::new(),
+                issue: ConfigIssue {
+                    path: LEGACY_DISCOVERY_PATH.to_string(),
+                    reason: format!(
+                        "plugin {plugin_id} has no \"{LEGACY_DISCOVERY_TARGET}\" config to migrate to"
+                    ),
+                },
+            }),
+        }
+    }
+    let errors: Vec<ConfigIssue> = ordered.into_iter().map(|l| l.issue).collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ConfigValidationErrors {
+            plugin_id: plugin_id.to_string(),
+            errors,
+        })
+    }
+}
+
+struct Located {
+    /// Positions of each path step in the input (object key index or array index), so
+    /// sorting by it yields document order.
+    order: Vec<usize>,
+    issue: ConfigIssue,
+}
+
+fn validate_against(prefix: &str, instance: &Value, schema: &Value) -> Vec<Located> {
+    let validator = match jsonschema::draft202012::options().build(schema) {
+        Ok(v) => v,
+        Err(err) => {
+            return vec![Located {
+                order: Vec::new(),
+                issue: ConfigIssue {
+                    path: prefix.to_string(),
+                    reason: format!("the plugin's configSchema is invalid: {err}"),
+                },
+            }]
+        }
+    };
+    let mut out: Vec<Located> = Vec::new();
+    for error in validator.iter_errors(instance) {
+        let (order, path) = locate(prefix, instance, error.instance_path().as_str());
+        let kind = error.kind();
+        if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } = kind {
+            let object = pointer_get(instance, error.instance_path().as_str());
+            for key in unexpected {
+                let mut key_order = order.clone();
+                key_order.push(
+                    object
+                        .and_then(Value::as_object)
+                        .and_then(|o| o.keys().position(|k| k == key))
+                        .unwrap_or(usize::MAX),
+                );
+                out.push(Located {
+                    order: key_order,
+                    issue: ConfigIssue {
+                        path: format!("{path}.{key}"),
+                        reason: format!("unknown property {}", quote(key)),
+                    },
+                });
+            }
+            continue;
+        }
+        let schema_here = pointer_get(schema, error.schema_path().as_str());
+        out.push(Located {
+            order,
+            issue: ConfigIssue {
+                path,
+                reason: reason_for(kind, error.instance(), schema_here),
+            },
+        });
+    }
+    out.extend(blank_secret_issues(prefix, instance, schema));
+    // Stable: errors at the same place keep the validator's keyword order.
+    out.sort_by(|a, b| a.order.cmp(&b.order));
+    out
+}
+
+/// CFG-03: a whitespace-only literal passes `minLength: 1` but is still unusable. Secrets
+/// are recognised by shape (a `oneOf` with an `{"source": {"const": "env"}}` branch) so
+/// the rule follows the schema rather than a hard-coded key list.
+fn blank_secret_issues(prefix: &str, instance: &Value, schema: &Value) -> Vec<Located> {
+    let mut out = Vec::new();
+    let (Some(obj), Some(props)) = (
+        instance.as_object(),
+        schema.get("properties").and_then(Value::as_object),
+    ) else {
+        return out;
+    };
+    for (index, (key, value)) in obj.iter().enumerate() {
+        let Some(prop_schema) = props.get(key) else {
+            continue;
+        };
+        if is_secret_schema(prop_schema) {
+            if let Some(s) = value.as_str() {
+                if !s.is_empty() && s.trim().is_empty() {
+                    out.push(Located {
+                        order: vec![index],
+                        issue: ConfigIssue {
+                            path: format!("{prefix}.{key}"),
+                            reason: "must not be blank".to_string(),
+                        },
+                    });
+                }
+            }
+        } else if value.is_object() && prop_schema.get("properties").is_some() {
+            for mut nested in blank_secret_issues(&format!("{prefix}.{key}"), value, prop_schema) {
+                nested.order.insert(0, index);
+                out.push(nested);
+            }
+        }
+    }
+    out
+}
+
+fn is_secret_schema(schema: &Value) -> bool {
+    schema
+        .get("oneOf")
+        .and_then(Value::as_array)
+        .is_some_and(|branches| {
+            branches.iter().any(|b| {
+                b.get("properties")
+                    .and_then(|p| p.get("source"))
+                    .and_then(|s| s.get("const"))
+                    .and_then(Value::as_str)
+                    == Some("env")
+            })
+        })
+}
+
+fn reason_for(
+    kind: &jsonschema::error::ValidationErrorKind,
+    instance: &Value,
+    schema_here: Option<&Value>,
+) -> String {
+    use jsonschema::error::{TypeKind, ValidationErrorKind as K};
+    match kind {
+        K::Type { kind } => {
+            let expected = match kind {
+                TypeKind::Single(t) => t.as_str().to_string(),
+                TypeKind::Multiple(set) => {
+                    let names: Vec<String> = set.iter().map(|t| t.as_str().to_string()).collect();
+                    names.join(" or ")
+                }
+            };
+            format!("expected {expected}, got {}", json_type(instance))
+        }
+        K::Minimum { limit } => format!("must be >= {}", number_text(limit)),
+        K::Maximum { limit } => format!("must be <= {}", number_text(limit)),
+        K::ExclusiveMinimum { limit } => format!("must be > {}", number_text(limit)),
+        K::ExclusiveMaximum { limit } => format!("must be < {}", number_text(limit)),
+        K::Enum { options } => {
+            let rendered: Vec<String> = options
+                .as_array()
+                .map(|values| values.iter().map(render_json).collect())
+                .unwrap_or_default();
+            format!("must be one of {}", rendered.join(", "))
+        }
+        K::Constant { expected_value } => format!("must be {}", render_json(expected_value)),
+        K::Required { property } => {
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_string);
+            format!("missing required property {}", quote(&name))
+        }
+        K::MinLength { limit } if *limit == 1 => "must not be empty".to_string(),
+        K::MinLength { limit } => format!("must be at least {limit} characters long"),
+        K::MaxLength { limit } => format!("must be at most {limit} characters long"),
+        K::Pattern { pattern } => format!("must match pattern \"{pattern}\""),
+        K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => {
+            // The sub-errors would describe the branches, not what the user should write,
+            // and could echo a secret; one fixed sentence does neither.
+            let secret = schema_here
+                .and_then(|s| s.as_array())
+                .is_some_and(|branches| {
+                    branches.iter().any(|b| {
+                        b.get("properties")
+                            .and_then(|p| p.get("source"))
+                            .and_then(|s| s.get("const"))
+                            .and_then(Value::as_str)
+                            == Some("env")
+                    })
+                });
+            if secret {
+                SECRET_SHAPE_MESSAGE.to_string()
+            } else {
+                "must match exactly one of the allowed forms".to_string()
+            }
+        }
+        K::MinItems { limit } => format!("must have at least {limit} items"),
+        K::MaxItems { limit } => format!("must have at most {limit} items"),
+        K::UniqueItems => "must not contain duplicate items".to_string(),
+        K::FalseSchema => "is not allowed".to_string(),
+        // Never echo the instance: it may be a secret (CFG-04).
+        other => format!("does not satisfy \"{}\"", other.keyword()),
+    }
+}
+
+fn number_text(limit: &Value) -> String {
+    match limit {
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn render_json(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| value.to_string())
+}
+
+fn quote(s: &str) -> String {
+    render_json(&Value::String(s.to_string()))
+}
+
+/// JSON type name of a value as the CFG-10 messages spell it (integers are "integer").
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) => {
+            if n.is_i64() || n.is_u64() {
+                "integer"
+            } else {
+                "number"
+            }
+        }
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn unescape_pointer_segment(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+fn pointer_get<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    root.pointer(pointer)
+}
+
+/// Renders a JSON pointer as `prefix.key[n]` and records each step's document position.
+fn locate(prefix: &str, instance: &Value, pointer: &str) -> (Vec<usize>, String) {
+    let mut order = Vec::new();
+    let mut path = prefix.to_string();
+    let mut current = Some(instance);
+    for raw in pointer.split('/').skip(1) {
+        let segment = unescape_pointer_segment(raw);
+        match current {
+            Some(Value::Array(items)) => {
+                let index = segment.parse::<usize>().ok();
+                path.push_str(&format!("[{segment}]"));
+                order.push(index.unwrap_or(usize::MAX));
+                current = index.and_then(|i| items.get(i));
+            }
+            Some(Value::Object(map)) => {
+                path.push('.');
+                path.push_str(&segment);
+                order.push(map.keys().position(|k| *k == segment).unwrap_or(usize::MAX));
+                current = map.get(&segment);
+            }
+            _ => {
+                path.push('.');
+                path.push_str(&segment);
+                order.push(usize::MAX);
+                current = None;
+            }
+        }
+    }
+    (order, path)
+}

@@ -1,0 +1,321 @@
+//! Finding plugins in a plugins directory and validating their manifests (MAN-01..05)
+//! before any library is loaded, so a broken plugin never gets to run code in the host.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// Top-level manifest keys (MAN-01), in table order.
+pub const MANIFEST_KEYS: [&str; 13] = [
+    "id",
+    "name",
+    "description",
+    "version",
+    "enabledByDefault",
+    "providers",
+    "api",
+    "embeddingProviders",
+    "envMarkers",
+    "library",
+    "configSchema",
+    "configContracts",
+    "uiHints",
+];
+
+/// Keys a manifest must have (MAN-02).
+pub const REQUIRED_MANIFEST_KEYS: [&str; 7] = [
+    "id",
+    "name",
+    "version",
+    "providers",
+    "api",
+    "library",
+    "configSchema",
+];
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub version: String,
+    #[serde(default)]
+    pub enabled_by_default: Option<bool>,
+    pub providers: Vec<String>,
+    pub api: String,
+    #[serde(default)]
+    pub embedding_providers: Vec<String>,
+    #[serde(default)]
+    pub env_markers: Vec<Vec<String>>,
+    pub library: LibraryPaths,
+    pub config_schema: Value,
+    #[serde(default)]
+    pub config_contracts: Option<ConfigContracts>,
+    #[serde(default)]
+    pub ui_hints: BTreeMap<String, UiHint>,
+}
+
+impl Manifest {
+    /// HCFG-01: an entry without `enabled` follows the manifest, and a manifest without
+    /// `enabledByDefault` is enabled.
+    pub fn enabled_by_default(&self) -> bool {
+        self.enabled_by_default.unwrap_or(true)
+    }
+
+    /// `configContracts.compatibilityMigrationPaths`, if the manifest declares them.
+    pub fn migration_paths(&self) -> Option<&[String]> {
+        self.config_contracts
+            .as_ref()
+            .map(|c| c.compatibility_migration_paths.as_slice())
+    }
+}
+
+/// Library file per OS, relative to the manifest's folder.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct LibraryPaths {
+    #[serde(default)]
+    pub linux: Option<String>,
+    #[serde(default)]
+    pub macos: Option<String>,
+    #[serde(default)]
+    pub windows: Option<String>,
+}
+
+impl LibraryPaths {
+    pub fn library_for_current_os(&self) -> Option<&str> {
+        let entry = if cfg!(target_os = "windows") {
+            &self.windows
+        } else if cfg!(target_os = "macos") {
+            &self.macos
+        } else {
+            &self.linux
+        };
+        entry.as_deref()
+    }
+}
+
+/// Manifest key of the current OS's library entry.
+pub fn current_os_key() -> &'static str {
+    if cfg!(target_os = "windows") {
+        "windows"
+    } else if cfg!(target_os = "macos") {
+        "macos"
+    } else {
+        "linux"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigContracts {
+    #[serde(default)]
+    pub compatibility_migration_paths: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct UiHint {
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub help: Option<String>,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// What a loaded library says about itself (MAN-04).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LibraryFacts {
+    pub id: String,
+    pub version: String,
+    pub providers: Vec<String>,
+    pub api: String,
+    pub embedding_providers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DiscoveredPlugin {
+    pub folder: PathBuf,
+    pub manifest: Manifest,
+    /// Absolute or folder-relative path of the library for this OS; it exists.
+    pub library_path: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PluginError {
+    #[error("cannot read plugins directory {}: {message}", path.display())]
+    PluginsDir { path: PathBuf, message: String },
+    #[error("cannot read manifest {}: {message}", path.display())]
+    ManifestRead { path: PathBuf, message: String },
+    #[error("invalid manifest {}: {message}", path.display())]
+    ManifestParse { path: PathBuf, message: String },
+    #[error("invalid manifest for plugin {id}: unknown property \"{key}\"")]
+    UnknownProperty { id: String, key: String },
+    #[error("invalid manifest for plugin {id}: missing required property \"{key}\"")]
+    MissingProperty { id: String, key: String },
+    #[error("invalid manifest for plugin {id}: {detail}")]
+    InvalidManifest { id: String, detail: String },
+    #[error("plugin {id}: library not found: {path}")]
+    LibraryNotFound { id: String, path: String },
+    #[error("plugin folder \"{folder}\" does not match manifest id \"{id}\"")]
+    FolderMismatch { folder: String, id: String },
+    #[error("plugin {id}: manifest/library mismatch on {field}: manifest \"{manifest}\", library \"{library}\"")]
+    LibraryMismatch {
+        id: String,
+        field: String,
+        manifest: String,
+        library: String,
+    },
+}
+
+/// Every sub-folder of `plugins_dir` that holds a `manifest.json`, sorted by folder name
+/// so load order (and error order) is reproducible. Folders without a manifest are not
+/// plugins and are skipped; one bad plugin does not hide the others.
+pub fn discover_plugins(plugins_dir: &Path) -> Vec<Result<DiscoveredPlugin, PluginError>> {
+    let entries = match std::fs::read_dir(plugins_dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            return vec![Err(PluginError::PluginsDir {
+                path: plugins_dir.to_path_buf(),
+                message: err.to_string(),
+            })]
+        }
+    };
+    let mut folders: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && p.join(MANIFEST_FILE).exists())
+        .collect();
+    folders.sort();
+    folders.iter().map(|f| read_plugin(f)).collect()
+}
+
+/// Reads and checks one plugin folder: manifest shape (MAN-01/02), folder name (MAN-05)
+/// and library presence (MAN-03).
+pub fn read_plugin(folder: &Path) -> Result<DiscoveredPlugin, PluginError> {
+    let manifest_path = folder.join(MANIFEST_FILE);
+    let text =
+        std::fs::read_to_string(&manifest_path).map_err(|err| PluginError::ManifestRead {
+            path: manifest_path.clone(),
+            message: err.to_string(),
+        })?;
+    let folder_name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| folder.display().to_string());
+    let manifest = parse_manifest(&text, &manifest_path, &folder_name)?;
+
+    if manifest.id != folder_name {
+        return Err(PluginError::FolderMismatch {
+            folder: folder_name,
+            id: manifest.id,
+        });
+    }
+
+    let library_path = match manifest.library.library_for_current_os() {
+        Some(rel) => folder.join(rel),
+        None => {
+            return Err(PluginError::LibraryNotFound {
+                id: manifest.id,
+                path: format!("no \"{}\" entry in manifest library", current_os_key()),
+            })
+        }
+    };
+    if !library_path.is_file() {
+        return Err(PluginError::LibraryNotFound {
+            id: manifest.id,
+            path: library_path.display().to_string(),
+        });
+    }
+    Ok(DiscoveredPlugin {
+        folder: folder.to_path_buf(),
+        manifest,
+        library_path,
+    })
+}
+
+/// Parses manifest text; `fallback_id` names the plugin in errors when the manifest has
+/// no usable `id`.
+pub fn parse_manifest(
+    text: &str,
+    manifest_path: &Path,
+    fallback_id: &str,
+) -> Result<Manifest, PluginError> {
+    let value: Value = serde_json::from_str(text).map_err(|err| PluginError::ManifestParse {
+        path: manifest_path.to_path_buf(),
+        message: err.to_string(),
+    })?;
+    let id = value
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or(fallback_id)
+        .to_string();
+    let Some(obj) = value.as_object() else {
+        return Err(PluginError::InvalidManifest {
+            id,
+            detail: "expected a JSON object".to_string(),
+        });
+    };
+    if let Some(key) = obj.keys().find(|k| !MANIFEST_KEYS.contains(&k.as_str())) {
+        return Err(PluginError::UnknownProperty {
+            id,
+            key: key.clone(),
+        });
+    }
+    if let Some(key) = REQUIRED_MANIFEST_KEYS
+        .iter()
+        .find(|k| !obj.contains_key(**k))
+    {
+        return Err(PluginError::MissingProperty {
+            id,
+            key: (*key).to_string(),
+        });
+    }
+    let manifest: Manifest =
+        serde_json::from_value(value).map_err(|err| PluginError::InvalidManifest {
+            id: id.clone(),
+            detail: err.to_string(),
+        })?;
+    if !manifest.config_schema.is_object() {
+        return Err(PluginError::InvalidManifest {
+            id,
+            detail: "configSchema must be an object".to_string(),
+        });
+    }
+    Ok(manifest)
+}
+
+/// MAN-04: the loaded library must describe itself exactly as its manifest does.
+pub fn check_library_facts(manifest: &Manifest, facts: &LibraryFacts) -> Result<(), PluginError> {
+    let checks: [(&str, String, String); 5] = [
+        ("id", manifest.id.clone(), facts.id.clone()),
+        ("version", manifest.version.clone(), facts.version.clone()),
+        (
+            "providers",
+            manifest.providers.join(","),
+            facts.providers.join(","),
+        ),
+        ("api", manifest.api.clone(), facts.api.clone()),
+        (
+            "embeddingProviders",
+            manifest.embedding_providers.join(","),
+            facts.embedding_providers.join(","),
+        ),
+    ];
+    for (field, in_manifest, in_library) in checks {
+        if in_manifest != in_library {
+            return Err(PluginError::LibraryMismatch {
+                id: manifest.id.clone(),
+                field: field.to_string(),
+                manifest: in_manifest,
+                library: in_library,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! The trait objects a plugin hands to the host.
+//!
+//! Ownership: the instance and its provider/discovery objects are shared (`RArc`), streams and
+//! pending calls are owned by the caller (`RBox`) so dropping them cancels the work.
+
+use abi_stable::{
+    sabi_trait,
+    std_types::{RArc, RBox, ROption, RResult, RString},
+};
+
+use crate::chat::{ChatRequest, ReplayPolicy, ThinkingProfile};
+use crate::embedding::{EmbeddingProviderInfo, EmbeddingProviderRequest};
+use crate::error::{ErrorClassification, PluginError};
+use crate::host::ConfigUpdate;
+use crate::model::ModelDefinition;
+use crate::poll::{
+    FfiWaker, PendingCatalog_TO, PendingDoctor_TO, PendingEmbeddings_TO, PendingTokenCount_TO,
+    StreamBatch,
+};
+use crate::status::PluginStatus;
+
+/// A streamed chat response. Dropping it aborts the HTTP request inside the plugin.
+#[sabi_trait]
+pub trait ChatStream: Send {
+    /// Takes up to `max_events` ready events. An empty, unfinished batch means pending: the
+    /// plugin wakes `waker` when more arrive.
+    fn poll_events(&mut self, waker: &FfiWaker, max_events: u32) -> StreamBatch;
+
+    /// Aborts the request now; the stream then ends with an `aborted` error (EVT-31).
+    #[sabi(last_prefix_field)]
+    fn cancel(&mut self);
+}
+
+pub type ChatStreamBox = ChatStream_TO<'static, RBox<()>>;
+pub type PendingCatalogBox = PendingCatalog_TO<'static, RBox<()>>;
+pub type PendingEmbeddingsBox = PendingEmbeddings_TO<'static, RBox<()>>;
+pub type PendingTokenCountBox = PendingTokenCount_TO<'static, RBox<()>>;
+pub type PendingDoctorBox = PendingDoctor_TO<'static, RBox<()>>;
+
+/// The chat provider (`amazon-bedrock` on api `bedrock-converse-stream`) and its host hooks.
+#[sabi_trait]
+pub trait ChatProvider: Send + Sync + Clone {
+    fn provider_id(&self) -> RString;
+
+    fn api(&self) -> RString;
+
+    /// Starts a streamed chat. Errors found before sending (bad request shape, missing
+    /// credentials) are returned here; everything later arrives as the stream's `Error` event.
+    fn stream_chat(&self, request: ChatRequest) -> RResult<ChatStreamBox, PluginError>;
+
+    /// Counts input tokens for a request (BR-50).
+    fn count_tokens(&self, request: ChatRequest) -> PendingTokenCountBox;
+
+    /// Thinking levels the model offers and its default (THINK-20).
+    fn thinking_profile(&self, model: &ModelDefinition) -> ThinkingProfile;
+
+    /// History sanitising the host should apply before replaying to this model (THINK-22).
+    fn replay_policy(&self, model: &ModelDefinition) -> ROption<ReplayPolicy>;
+
+    /// Failover and context-overflow classification of an error (ERR-10, ERR-20).
+    fn classify_error(&self, error: &PluginError) -> ErrorClassification;
+
+    /// The auth marker name for an explicit provider entry, without I/O (AUTH-22).
+    fn auth_marker(&self) -> ROption<RString>;
+
+    /// Fills model facts the host may lack (thinking map, reasoning flag; THINK-13).
+    #[sabi(last_prefix_field)]
+    fn normalize_model(&self, model: ModelDefinition) -> ModelDefinition;
+}
+
+pub type ChatProviderBox = ChatProvider_TO<'static, RArc<()>>;
+
+/// Options of one catalog request.
+#[repr(C)]
+#[derive(abi_stable::StableAbi, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ListModelsOptions {
+    /// Strict (live catalog): failures propagate and an empty list is still a provider.
+    /// Non-strict (startup): failures are logged and yield no provider (DISC-03).
+    pub strict: bool,
+    /// Ignore a cached answer and ask the control plane now.
+    pub force_refresh: bool,
+}
+
+/// Model discovery and the provider's catalog.
+#[sabi_trait]
+pub trait DiscoveryService: Send + Sync + Clone {
+    /// The provider with its models; `None` inside the catalog result is not possible: a
+    /// non-strict run that finds nothing returns an empty model list and the host drops it.
+    fn list_models(&self, options: ListModelsOptions) -> PendingCatalogBox;
+
+    /// Status for `status`/doctor surfaces; reads cached state only, never the network.
+    #[sabi(last_prefix_field)]
+    fn status(&self) -> PluginStatus;
+}
+
+pub type DiscoveryServiceBox = DiscoveryService_TO<'static, RArc<()>>;
+
+/// An embedding provider bound to one model and dimension (EMB-03).
+#[sabi_trait]
+pub trait EmbeddingProvider: Send + Sync + Clone {
+    fn info(&self) -> EmbeddingProviderInfo;
+
+    /// Embeds a search query (EMB-24).
+    fn embed_query(&self, text: RString) -> PendingEmbeddingsBox;
+
+    /// Embeds documents; output order equals input order (EMB-25).
+    #[sabi(last_prefix_field)]
+    fn embed_batch(&self, texts: abi_stable::std_types::RVec<RString>) -> PendingEmbeddingsBox;
+}
+
+pub type EmbeddingProviderBox = EmbeddingProvider_TO<'static, RArc<()>>;
+
+/// One configured plugin instance.
+#[sabi_trait]
+pub trait PluginInstance: Send + Sync {
+    fn chat_provider(&self) -> ChatProviderBox;
+
+    fn discovery(&self) -> DiscoveryServiceBox;
+
+    /// The embedding provider for a model, or `None` when this plugin offers none for it.
+    fn embedding_provider(
+        &self,
+        request: EmbeddingProviderRequest,
+    ) -> RResult<ROption<EmbeddingProviderBox>, PluginError>;
+
+    /// Replaces the config live; in-flight requests keep the config they started with.
+    fn update_config(&self, update: ConfigUpdate) -> RResult<(), PluginError>;
+
+    /// Runs the doctor checks (BR-30..32).
+    #[sabi(last_prefix_field)]
+    fn doctor(&self) -> PendingDoctorBox;
+}
+
+pub type PluginInstanceBox = PluginInstance_TO<'static, RBox<()>>;
