@@ -31,20 +31,44 @@ use crate::models::claude;
 use crate::pending::{PendingTask, StreamHandle};
 use crate::settings::{LiveSettings, Settings};
 
+/// Where operations read the environment from.
+pub enum EnvSource {
+    /// The live process environment, snapshotted per operation (production).
+    Process,
+    /// A fixed snapshot, so in-process tests can run side by side with different env.
+    Fixed(EnvSnapshot),
+}
+
 /// State shared by the instance and every object it hands out.
 pub struct Plugin {
     pub settings: LiveSettings,
     pub credentials: CredentialCache,
     pub clients: ClientCache,
+    pub discovery: discovery::DiscoveryState,
+    env: EnvSource,
 }
 
 impl Plugin {
     pub fn new(settings: Settings) -> Arc<Plugin> {
+        Self::with_env(settings, EnvSource::Process)
+    }
+
+    pub fn with_env(settings: Settings, env: EnvSource) -> Arc<Plugin> {
         Arc::new(Plugin {
             settings: LiveSettings::new(settings),
             credentials: CredentialCache::default(),
             clients: ClientCache::default(),
+            discovery: discovery::DiscoveryState::default(),
+            env,
         })
+    }
+
+    /// The env snapshot for one operation (taken once at its start).
+    pub fn env(&self) -> EnvSnapshot {
+        match &self.env {
+            EnvSource::Process => EnvSnapshot::capture(),
+            EnvSource::Fixed(snapshot) => snapshot.clone(),
+        }
     }
 }
 
@@ -175,7 +199,7 @@ impl ChatProvider for Provider {
     fn auth_marker(&self) -> ROption<RString> {
         guard_infallible("ChatProvider::auth_marker", ROption::RNone, || {
             let settings = self.plugin.settings.current();
-            auth::auth_marker(&settings.config, &EnvSnapshot::capture())
+            auth::auth_marker(&settings.config, &self.plugin.env())
                 .map(RString::from)
                 .into()
         })
@@ -202,7 +226,7 @@ fn start_stream(plugin: &Arc<Plugin>, request: ChatRequest) -> Result<StreamHand
         ));
     }
     let settings = plugin.settings.current();
-    let env = EnvSnapshot::capture();
+    let env = plugin.env();
     let input = converse::request::build(&request)?;
     let model_id = request.model.id.to_string();
     let plugin = plugin.clone();
@@ -312,7 +336,7 @@ impl DiscoveryService for Discovery {
 
 async fn doctor(plugin: &Arc<Plugin>) -> Result<DoctorReport, PluginError> {
     let settings = plugin.settings.current();
-    let env = EnvSnapshot::capture();
+    let env = plugin.env();
     let mut checks = Vec::new();
     let mut healthy = true;
     let line = |key: &str, value: String| StatusLine {

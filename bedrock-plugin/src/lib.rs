@@ -52,7 +52,7 @@ pub fn new_instance(
         for warning in settings::semantic_warnings(&settings.config) {
             tracing::warn!("{warning}");
         }
-        let plugin = instance::Plugin::new(settings);
+        let plugin = instance::Plugin::with_env(settings, env_source);
         tracing::debug!(host = %host.host_name, version = manifest::PLUGIN_VERSION, "amazon-bedrock plugin instance created");
         Ok(PluginInstance_TO::from_value(
             instance::Instance::new(plugin),

@@ -10,7 +10,6 @@ use plugin_api::error::{ErrorKind, PluginError};
 
 use crate::aws::target::{self, RuntimeRequest};
 use crate::converse::request;
-use crate::env::EnvSnapshot;
 use crate::instance::Plugin;
 use crate::models::claude::REGION_PREFIXES;
 
@@ -59,7 +58,7 @@ pub fn estimate(request: &ChatRequest) -> u64 {
 /// Runs CountTokens for a request.
 pub async fn count(plugin: &Arc<Plugin>, chat: ChatRequest) -> Result<TokenCount, PluginError> {
     let settings = plugin.settings.current();
-    let env = EnvSnapshot::capture();
+    let env = plugin.env();
     let input = request::build(&chat)?;
     let bearer = chat
         .options

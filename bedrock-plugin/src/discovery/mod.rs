@@ -15,8 +15,11 @@ use crate::aws::auth;
 use crate::aws::endpoint;
 use crate::aws::region;
 use crate::aws::shared_config::ProfileSettings;
-use crate::env::EnvSnapshot;
 use crate::instance::Plugin;
+
+/// Discovery cache and last-error state of one plugin instance.
+#[derive(Default)]
+pub struct DiscoveryState {}
 
 /// The catalog for a `list_models` call.
 pub async fn list_models(
@@ -30,7 +33,7 @@ pub async fn list_models(
 /// Status from cached state and the env, without network calls.
 pub fn status(plugin: &Arc<Plugin>) -> PluginStatus {
     let settings = plugin.settings.current();
-    let env = EnvSnapshot::capture();
+    let env = plugin.env();
     let config = &settings.config;
     let mode = auth::effective_mode(config, &env);
     let marker = auth::auth_marker(config, &env);
