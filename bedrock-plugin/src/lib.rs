@@ -46,6 +46,15 @@ pub fn new_instance(
     host: HostContext,
     config_json: &str,
 ) -> Result<PluginInstanceBox, PluginError> {
+    new_instance_with_env(host, config_json, instance::EnvSource::Process)
+}
+
+/// [`new_instance`] with an explicit env source (in-process tests pin the environment).
+pub fn new_instance_with_env(
+    host: HostContext,
+    config_json: &str,
+    env_source: instance::EnvSource,
+) -> Result<PluginInstanceBox, PluginError> {
     guard::guard("new_instance", || {
         log_bridge::install(host.logger.clone());
         let settings = settings::Settings::parse(config_json, host.host_config_json.as_str())?;
