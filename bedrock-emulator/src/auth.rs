@@ -147,10 +147,10 @@ pub(crate) fn verify(
     };
     let scope: Vec<&str> = credential.split('/').collect();
     let session_token = header(headers, "x-amz-security-token");
-    let (access_key, date, region, service) =
-        match scope.as_slice() {
-            [ak, date, region, service, "aws4_request"] => (*ak, *date, *region, *service),
-            _ => return AuthOutcome {
+    let (access_key, date, region, service) = match scope.as_slice() {
+        [ak, date, region, service, "aws4_request"] => (*ak, *date, *region, *service),
+        _ => {
+            return AuthOutcome {
                 scheme: AuthScheme::Anonymous,
                 error: Some(err(
                     "IncompleteSignatureException",
@@ -158,8 +158,9 @@ pub(crate) fn verify(
                         "Credential should be scoped to a valid region. Credential={credential}"
                     ),
                 )),
-            },
-        };
+            }
+        }
+    };
     let scheme = AuthScheme::SigV4 {
         access_key_id: access_key.to_string(),
         region: region.to_string(),

@@ -196,8 +196,11 @@ fn tool_input(spec: &Value) -> String {
         .and_then(|s| s.get("properties"))
         .and_then(Value::as_object)
     {
-        for (k, v) in props {
-            map.insert(k.clone(), schema_value(v));
+        // Sorted by name: clients (e.g. the Rust SDK's Document) may not preserve schema order.
+        let mut keys: Vec<&String> = props.keys().collect();
+        keys.sort();
+        for k in keys {
+            map.insert(k.clone(), schema_value(&props[k.as_str()]));
         }
     }
     Value::Object(map).to_string()

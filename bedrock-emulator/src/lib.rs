@@ -49,7 +49,7 @@
 //!   input JSON in `contentBlockDelta{delta.toolUse.input}` chunks of at most 8 characters, `contentBlockStop`,
 //!   stop reason `tool_use`. Tool chosen: the `toolChoice.tool.name`, else the `!tool=NAME`, else the tool
 //!   named in T, else the first tool. `toolUseId` = `tooluse_emulator_<number of messages in the request>`.
-//!   Input: an object with one value per property of the tool's JSON schema (`string` → `"emulator"`,
+//!   Input: an object with one value per property of the tool's JSON schema (keys sorted by name) (`string` → `"emulator"`,
 //!   `integer` → 42, `number` → 4.2, `boolean` → true, `array` → [], `object` → {}, `enum` → first value).
 //!   outputTokens = number of input deltas.
 //! * **Thinking**: for Anthropic Claude models with `additionalModelRequestFields.thinking.type` `enabled` or

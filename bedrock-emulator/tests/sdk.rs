@@ -751,7 +751,8 @@ async fn tool_use_thinking_guardrail_cache() {
 async fn embeddings_and_count_tokens() {
     let emu = Emulator::start(EmulatorOptions::default()).unwrap();
     let client = runtime_client(&emu);
-    let cases: &[(&str, &str, fn(&serde_json::Value) -> usize)] = &[
+    type DimsOf = fn(&serde_json::Value) -> usize;
+    let cases: &[(&str, &str, DimsOf)] = &[
         (
             "amazon.titan-embed-text-v2:0",
             r#"{"inputText":"hello world","dimensions":256,"normalize":true}"#,

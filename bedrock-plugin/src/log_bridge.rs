@@ -17,6 +17,13 @@ use tracing_core::subscriber::Interest;
 use tracing_core::{Event, Level, Metadata, Subscriber};
 
 static HOST_LOGGER: RwLock<Option<HostLoggerBox>> = RwLock::new(None);
+
+thread_local! {
+    /// Set while this thread is inside the host logger. When the plugin is linked into the
+    /// host as an rlib (in-process tests), both share one `tracing`, and the host re-emitting
+    /// an event would otherwise come straight back here.
+    static FORWARDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 static INSTALL: Once = Once::new();
 
 /// Routes this library's `tracing` output to `logger` from now on.
