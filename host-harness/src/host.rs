@@ -37,7 +37,7 @@ pub enum HostError {
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error("plugin {id}: {error}")]
-    Instance { id: String, error: PluginError },
+    Instance { id: String, error: Box<PluginError> },
 }
 
 impl HostError {
@@ -92,7 +92,7 @@ pub fn load_plugin(
         .into_result()
         .map_err(|error| HostError::Instance {
             id: id.clone(),
-            error,
+            error: Box::new(error),
         })?;
     let provider = instance.chat_provider();
     let discovery = instance.discovery();
@@ -173,7 +173,10 @@ impl LoadedPlugin {
                 host_config_json: RString::from(config.raw().to_string()),
             })
             .into_result()
-            .map_err(|error| HostError::Instance { id, error })
+            .map_err(|error| HostError::Instance {
+                id,
+                error: Box::new(error),
+            })
     }
 
     /// The embedding provider for a request, when the plugin offers one.

@@ -201,6 +201,87 @@ pub fn replay_policy(model: &ModelDefinition) -> Option<ReplayPolicy> {
     })
 }
 
+/// The id's Claude key (`claude-…`) without ARN, region prefix or `anthropic.`, if it is one.
+fn claude_key(id: &str) -> Option<String> {
+    let key = base_model_key(id);
+    let key = key.strip_prefix("anthropic.").unwrap_or(&key);
+    key.starts_with("claude-").then(|| key.to_owned())
+}
+
+/// THINK-01 adaptive set or THINK-02 budget set: Claude models with (extended) thinking
+/// (DISC-20 `reasoning`).
+pub fn is_thinking_model(id: &str) -> bool {
+    static THINKING: OnceLock<Regex> = OnceLock::new();
+    claude_key(id).is_some_and(|key| {
+        pattern(
+            &THINKING,
+            r"^claude-(?:3-7-sonnet|sonnet-4|opus-4|haiku-4[.-]5|(?:fable|mythos|opus|sonnet)-5|mythos-preview)(?:$|[-.:/@])",
+        )
+        .is_match(&key)
+    })
+}
+
+/// Claude 5 family (`claude-fable-5*`, `claude-mythos-5*`, `claude-opus-5*`, `claude-sonnet-5*`),
+/// whose discovered `maxTokens` is 128000 (DISC-20).
+pub fn is_claude_5_family(id: &str) -> bool {
+    static CLAUDE_5: OnceLock<Regex> = OnceLock::new();
+    claude_key(id).is_some_and(|key| {
+        pattern(
+            &CLAUDE_5,
+            r"^claude-(?:fable|mythos|opus|sonnet)-5(?:$|[-.:/@])",
+        )
+        .is_match(&key)
+    })
+}
+
+/// A Claude identity of generation 3 or later other than Claude 3.5 Haiku: accepts images
+/// (DISC-35 `input` fallback when the base model is not in this run's list).
+pub fn is_image_capable_claude(id: &str) -> bool {
+    static GEN3_PLUS: OnceLock<Regex> = OnceLock::new();
+    claude_key(id).is_some_and(|key| {
+        !key.starts_with("claude-3-5-haiku")
+            && pattern(
+                &GEN3_PLUS,
+                r"^claude-(?:3-|(?:haiku|sonnet|opus)-4|(?:fable|mythos|opus|sonnet)-5|mythos)",
+            )
+            .is_match(&key)
+    })
+}
+
+/// DISC-16/34: Claude Mythos Preview, which is never listed.
+pub fn is_mythos_preview(id: &str) -> bool {
+    static MYTHOS: OnceLock<Regex> = OnceLock::new();
+    let re = pattern(
+        &MYTHOS,
+        r"(?i)(?:^|[/.:])anthropic\.claude-mythos-preview(?:$|[-.:/])",
+    );
+    let trimmed = id.trim();
+    if re.is_match(trimmed) {
+        return true;
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    REGION_PREFIXES
+        .iter()
+        .find_map(|prefix| lower.strip_prefix(prefix))
+        .is_some_and(|rest| re.is_match(rest))
+}
+
+/// DISC-35 `params.canonicalModelId`: an Anthropic Claude base id without `anthropic.` and
+/// without the `-v<N>` / `-v<N>:<M>` version suffix (a date stays).
+pub fn canonical_model_id(base_id: &str) -> Option<String> {
+    static VERSION: OnceLock<Regex> = OnceLock::new();
+    let lower = base_id.trim().to_ascii_lowercase();
+    let key = lower.strip_prefix("anthropic.")?;
+    if !key.starts_with("claude-") {
+        return None;
+    }
+    Some(
+        pattern(&VERSION, r"-v\d+(?::\d+)?$")
+            .replace(key, "")
+            .into_owned(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

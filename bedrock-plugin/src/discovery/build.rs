@@ -1,0 +1,483 @@
+//! Turning control-plane summaries into model definitions: the foundation-model filter
+//! (DISC-13..19), model fields (DISC-20), profile inheritance (DISC-30..36), dedupe and sort
+//! (DISC-40/41).
+//!
+//! Everything here is pure so each rule is unit-testable without a server; the summaries are
+//! plain strings because unknown enum values must survive as raw text (DISC-12).
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use abi_stable::std_types::{ROption, RString, RVec};
+use plugin_api::model::{ModelCost, ModelDefinition};
+use regex::Regex;
+
+use crate::discovery::profiles::{self, ProfileCandidate};
+use crate::manifest::{API, PROVIDER_ID};
+use crate::models::claude;
+use crate::models::context_windows;
+
+/// One `FoundationModelSummary`, enum values kept as the raw strings Bedrock sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawFoundationModel {
+    pub model_id: String,
+    pub model_name: Option<String>,
+    pub provider_name: Option<String>,
+    pub input_modalities: Vec<String>,
+    pub output_modalities: Vec<String>,
+    pub response_streaming_supported: Option<bool>,
+    pub inference_types_supported: Vec<String>,
+    pub lifecycle_status: Option<String>,
+}
+
+/// One `InferenceProfileSummary`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawProfile {
+    pub profile_id: String,
+    pub profile_name: String,
+    pub status: String,
+    pub profile_type: String,
+    pub model_arns: Vec<String>,
+}
+
+/// The settings that shape the catalog (all part of the cache key, DISC-44).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct BuildOptions {
+    /// The discovery region (REG-10), also the implicit provider's runtime region.
+    pub region: String,
+    /// Normalised provider filter (DISC-14): trimmed, lower-cased, no blanks, sorted, unique.
+    pub provider_filter: Vec<String>,
+    pub default_context_window: u64,
+    pub default_max_tokens: u64,
+    pub use_cross_region_inference: bool,
+    pub use_global_inference: bool,
+}
+
+/// DISC-14 normalisation: trimmed, lower-cased, blanks dropped, de-duplicated (sorted so the
+/// cache key does not depend on the order the user wrote them in).
+pub fn normalise_provider_filter(filter: &[String]) -> Vec<String> {
+    let mut normalised: Vec<String> = filter
+        .iter()
+        .map(|entry| entry.trim().to_lowercase())
+        .filter(|entry| !entry.is_empty())
+        .collect();
+    normalised.sort();
+    normalised.dedup();
+    normalised
+}
+
+fn regex(cell: &'static OnceLock<Regex>, source: &str) -> &'static Regex {
+    cell.get_or_init(|| {
+        Regex::new(source).unwrap_or_else(|err| unreachable!("static regex: {err}"))
+    })
+}
+
+fn has(values: &[String], wanted: &str) -> bool {
+    values
+        .iter()
+        .any(|value| value.trim().eq_ignore_ascii_case(wanted))
+}
+
+/// DISC-13..19: whether a foundation model is listed.
+pub fn keep_foundation_model(model: &RawFoundationModel, filter: &[String]) -> bool {
+    let id = model.model_id.trim();
+    if id.is_empty() {
+        return false;
+    }
+    if !filter.is_empty() {
+        let provider = model
+            .provider_name
+            .as_deref()
+            .map(|name| name.trim().to_lowercase());
+        let prefix = id.split('.').next().map(str::to_lowercase);
+        let matches = |candidate: &Option<String>| {
+            candidate
+                .as_ref()
+                .is_some_and(|value| filter.iter().any(|entry| entry == value))
+        };
+        if !matches(&provider) && !matches(&prefix) {
+            return false;
+        }
+    }
+    if model.response_streaming_supported != Some(true) {
+        return false;
+    }
+    if claude::is_mythos_preview(id) {
+        return false;
+    }
+    if !has(&model.output_modalities, "TEXT") {
+        return false;
+    }
+    let active = model
+        .lifecycle_status
+        .as_deref()
+        .is_some_and(|status| status.trim().to_uppercase() == "ACTIVE");
+    if !active {
+        return false;
+    }
+    let types = &model.inference_types_supported;
+    if !types.is_empty() && !has(types, "ON_DEMAND") && !has(types, "INFERENCE_PROFILE") {
+        return false;
+    }
+    true
+}
+
+/// DISC-19a: can only be invoked through an inference profile.
+pub fn requires_inference_profile(model: &RawFoundationModel) -> bool {
+    let types = &model.inference_types_supported;
+    has(types, "INFERENCE_PROFILE") && !has(types, "ON_DEMAND")
+}
+
+/// DISC-20 `reasoning` for an id (and optional name).
+pub fn reasoning_for(id: &str, name: &str) -> bool {
+    let base = context_windows::lookup_key(id);
+    if claude::is_thinking_model(id) || base.starts_with("deepseek.r1") {
+        return true;
+    }
+    let text = format!("{id} {name}").to_lowercase();
+    text.contains("reasoning") || text.contains("thinking")
+}
+
+/// DISC-20 `input`: lower-cased, only text/image/video, de-duplicated; empty → `["text"]`.
+fn input_modalities(raw: &[String]) -> Vec<String> {
+    let mut input: Vec<String> = Vec::new();
+    for modality in raw {
+        let lower = modality.trim().to_lowercase();
+        if matches!(lower.as_str(), "text" | "image" | "video") && !input.contains(&lower) {
+            input.push(lower);
+        }
+    }
+    if input.is_empty() {
+        input.push("text".to_owned());
+    }
+    input
+}
+
+fn rvec(values: Vec<String>) -> RVec<RString> {
+    values.into_iter().map(RString::from).collect()
+}
+
+fn positive_or(value: u64, fallback: u64) -> u64 {
+    if value == 0 {
+        fallback
+    } else {
+        value
+    }
+}
+
+fn default_window(options: &BuildOptions) -> u64 {
+    positive_or(options.default_context_window, 32_000)
+}
+
+fn default_max_tokens(options: &BuildOptions) -> u64 {
+    positive_or(options.default_max_tokens, 4_096)
+}
+
+fn thinking_map(id: &str) -> RVec<plugin_api::model::ThinkingLevelMapping> {
+    let probe = ModelDefinition::new(id, PROVIDER_ID, API);
+    RVec::from(claude::native_level_map(&probe))
+}
+
+/// DISC-20: the definition of a kept foundation model.
+pub fn foundation_definition(
+    model: &RawFoundationModel,
+    options: &BuildOptions,
+    candidates: &[ProfileCandidate],
+) -> ModelDefinition {
+    let id = model.model_id.trim();
+    let name = model
+        .model_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .unwrap_or(id);
+    let mut definition = ModelDefinition::new(id, PROVIDER_ID, API);
+    definition.name = name.into();
+    definition.reasoning = reasoning_for(id, name);
+    definition.input = rvec(input_modalities(&model.input_modalities));
+    definition.cost = ModelCost::default();
+    definition.context_window =
+        context_windows::known_context_window(id).unwrap_or_else(|| default_window(options));
+    definition.max_tokens = if claude::is_claude_5_family(id) {
+        128_000
+    } else {
+        default_max_tokens(options)
+    };
+    definition.thinking_level_map = thinking_map(id);
+    if requires_inference_profile(model) {
+        let mut params = serde_json::Map::new();
+        params.insert("requiresInferenceProfile".into(), true.into());
+        if let Some(profile) = profiles::choose_profile(
+            id,
+            &options.region,
+            candidates,
+            options.use_cross_region_inference,
+            options.use_global_inference,
+        ) {
+            params.insert("preferredProfileId".into(), profile.into());
+        }
+        definition.params_json =
+            ROption::RSome(serde_json::Value::Object(params).to_string().into());
+    }
+    definition
+}
+
+/// DISC-33: the base model id of a profile: ARN first, prefix fallback for SYSTEM_DEFINED.
+pub fn profile_base_id(profile: &RawProfile) -> Option<String> {
+    static PREFIX: OnceLock<Regex> = OnceLock::new();
+    if let Some((_, base)) = profile
+        .model_arns
+        .first()
+        .and_then(|arn| arn.split_once("foundation-model/"))
+    {
+        if !base.trim().is_empty() {
+            return Some(base.trim().to_owned());
+        }
+    }
+    if profile.profile_type.trim() == "SYSTEM_DEFINED" {
+        return regex(&PREFIX, r"(?i)^(?:us|eu|ap|apac|au|jp|global|us-gov|ca)\.(.+)$")
+            .captures(profile.profile_id.trim())
+            .and_then(|captures| captures.get(1))
+            .map(|base| base.as_str().to_owned());
+    }
+    None
+}
+
+/// DISC-32: the provider of each model ARN (text after the first `/`, before the first `.`).
+fn arn_providers(profile: &RawProfile) -> impl Iterator<Item = String> + '_ {
+    profile.model_arns.iter().filter_map(|arn| {
+        let (_, rest) = arn.split_once('/')?;
+        rest.split('.').next().map(str::to_lowercase)
+    })
+}
+
+/// DISC-31/32/34: whether a profile is listed.
+pub fn keep_profile(profile: &RawProfile, filter: &[String]) -> bool {
+    let id = profile.profile_id.trim();
+    if id.is_empty() || profile.status != "ACTIVE" {
+        return false;
+    }
+    if !filter.is_empty() && !arn_providers(profile).any(|provider| filter.contains(&provider)) {
+        return false;
+    }
+    if claude::is_mythos_preview(id)
+        || profile_base_id(profile).is_some_and(|base| claude::is_mythos_preview(&base))
+    {
+        return false;
+    }
+    true
+}
+
+/// DISC-35: a profile's definition, inheriting from the base model found in this run.
+pub fn profile_definition(
+    profile: &RawProfile,
+    foundation: &[ModelDefinition],
+    options: &BuildOptions,
+) -> ModelDefinition {
+    let id = profile.profile_id.trim();
+    let base_id = profile_base_id(profile);
+    let base = base_id.as_deref().and_then(|base_id| {
+        foundation
+            .iter()
+            .find(|model| model.id.as_str().eq_ignore_ascii_case(base_id))
+    });
+    let probe_id = base_id.as_deref().unwrap_or(id);
+    let name = Some(profile.profile_name.trim())
+        .filter(|name| !name.is_empty())
+        .unwrap_or(id);
+    let mut definition = ModelDefinition::new(id, PROVIDER_ID, API);
+    definition.name = name.into();
+    match base {
+        Some(base) => {
+            definition.reasoning = base.reasoning;
+            definition.input = base.input.clone();
+            definition.cost = base.cost;
+            definition.context_window = base.context_window;
+            definition.max_tokens = base.max_tokens;
+            definition.thinking_level_map = base.thinking_level_map.clone();
+        }
+        None => {
+            definition.reasoning = reasoning_for(probe_id, "");
+            let input: &[&str] = if claude::is_image_capable_claude(probe_id) {
+                &["text", "image"]
+            } else {
+                &["text"]
+            };
+            definition.input = input.iter().map(|m| RString::from(*m)).collect();
+            definition.context_window = context_windows::known_context_window(probe_id)
+                .unwrap_or_else(|| default_window(options));
+            definition.max_tokens = if claude::is_claude_5_family(probe_id) {
+                128_000
+            } else {
+                default_max_tokens(options)
+            };
+            definition.thinking_level_map = thinking_map(probe_id);
+        }
+    }
+    if let Some(canonical) = base_id.as_deref().and_then(claude::canonical_model_id) {
+        let mut params = serde_json::Map::new();
+        params.insert("canonicalModelId".into(), canonical.into());
+        definition.params_json =
+            ROption::RSome(serde_json::Value::Object(params).to_string().into());
+    }
+    definition
+}
+
+/// DISC-13..41: the discovered model list of one run.
+pub fn build_models(
+    foundation: &[RawFoundationModel],
+    profile_summaries: &[RawProfile],
+    options: &BuildOptions,
+) -> Vec<ModelDefinition> {
+    let candidates = profiles::candidates(profile_summaries);
+    let foundation_models: Vec<ModelDefinition> = foundation
+        .iter()
+        .filter(|model| keep_foundation_model(model, &options.provider_filter))
+        .map(|model| foundation_definition(model, options, &candidates))
+        .collect();
+    let profile_models: Vec<ModelDefinition> = profile_summaries
+        .iter()
+        .filter(|profile| keep_profile(profile, &options.provider_filter))
+        .map(|profile| profile_definition(profile, &foundation_models, options))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut models: Vec<ModelDefinition> = foundation_models
+        .into_iter()
+        .chain(profile_models)
+        .filter(|model| seen.insert(model.id.as_str().to_lowercase()))
+        .collect();
+    sort_models(&mut models);
+    models
+}
+
+/// DISC-41: `global.` ids first, then by name (Unicode lower-case), ties by id.
+pub fn sort_models(models: &mut [ModelDefinition]) {
+    models.sort_by_cached_key(|model| {
+        (
+            !model.id.as_str().to_lowercase().starts_with("global."),
+            model.name.as_str().to_lowercase(),
+            model.id.to_string(),
+        )
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fm(id: &str, name: &str) -> RawFoundationModel {
+        RawFoundationModel {
+            model_id: id.into(),
+            model_name: Some(name.into()),
+            provider_name: Some("Anthropic".into()),
+            input_modalities: vec!["TEXT".into(), "IMAGE".into()],
+            output_modalities: vec!["TEXT".into()],
+            response_streaming_supported: Some(true),
+            inference_types_supported: vec!["ON_DEMAND".into()],
+            lifecycle_status: Some("ACTIVE".into()),
+        }
+    }
+
+    fn options() -> BuildOptions {
+        BuildOptions {
+            region: "us-east-1".into(),
+            provider_filter: Vec::new(),
+            default_context_window: 32_000,
+            default_max_tokens: 4_096,
+            use_cross_region_inference: true,
+            use_global_inference: true,
+        }
+    }
+
+    #[test]
+    fn disc_14_filter_matches_provider_name_or_id_prefix() {
+        let mut mistral = fm("mistral.mistral-large-2407-v1:0", "Mistral Large");
+        mistral.provider_name = Some("Mistral AI".into());
+        assert!(keep_foundation_model(&mistral, &normalise_provider_filter(&[" Mistral ".into()])));
+        let mut nova = fm("amazon.nova-micro-v1:0", "Nova Micro");
+        nova.provider_name = Some("Amazon".into());
+        let amazon = normalise_provider_filter(&["amazon".into(), "".into()]);
+        assert!(keep_foundation_model(&nova, &amazon));
+        assert!(!keep_foundation_model(&fm("anthropic.claude-3-haiku-20240307-v1:0", "x"), &amazon));
+    }
+
+    #[test]
+    fn disc_16_mythos_preview_is_dropped() {
+        assert!(!keep_foundation_model(&fm("anthropic.claude-mythos-preview", "Mythos"), &[]));
+        assert!(claude::is_mythos_preview("us.anthropic.claude-mythos-preview-v1:0"));
+        assert!(!claude::is_mythos_preview("anthropic.claude-mythos-5"));
+    }
+
+    #[test]
+    fn disc_19_provisioned_only_dropped_empty_kept() {
+        let mut provisioned = fm("anthropic.claude-3-haiku-20240307-v1:0:48k", "Haiku 48k");
+        provisioned.inference_types_supported = vec!["PROVISIONED".into()];
+        assert!(!keep_foundation_model(&provisioned, &[]));
+        provisioned.inference_types_supported = Vec::new();
+        assert!(keep_foundation_model(&provisioned, &[]));
+    }
+
+    #[test]
+    fn disc_20_claude_37_fields_and_defaults() {
+        let definition =
+            foundation_definition(&fm("anthropic.claude-3-7-sonnet-20250219-v1:0", "Claude 3.7 Sonnet"), &options(), &[]);
+        assert_eq!(definition.name.as_str(), "Claude 3.7 Sonnet");
+        assert!(definition.reasoning);
+        assert_eq!(definition.input.as_slice(), &[RString::from("text"), RString::from("image")]);
+        assert_eq!((definition.context_window, definition.max_tokens), (200_000, 4_096));
+        let mut custom = options();
+        custom.default_context_window = 64_000;
+        custom.default_max_tokens = 8_192;
+        let titan = foundation_definition(&fm("amazon.titan-tg1-large", "Titan"), &custom, &[]);
+        assert_eq!((titan.context_window, titan.max_tokens), (64_000, 8_192));
+        assert!(!titan.reasoning);
+        let opus5 = foundation_definition(&fm("anthropic.claude-opus-5", "Claude Opus 5"), &options(), &[]);
+        assert_eq!((opus5.context_window, opus5.max_tokens), (1_000_000, 128_000));
+        assert!(reasoning_for("deepseek.r1-v1:0", "DeepSeek-R1"));
+    }
+
+    #[test]
+    fn disc_35_canonical_model_id() {
+        assert_eq!(
+            claude::canonical_model_id("anthropic.claude-opus-4-8-v1:0").as_deref(),
+            Some("claude-opus-4-8")
+        );
+        assert_eq!(
+            claude::canonical_model_id("anthropic.claude-haiku-4-5-20251001-v1:0").as_deref(),
+            Some("claude-haiku-4-5-20251001")
+        );
+        assert_eq!(claude::canonical_model_id("amazon.nova-micro-v1:0"), None);
+    }
+
+    #[test]
+    fn disc_33_base_id_arn_first_then_prefix_for_system_defined() {
+        let application = RawProfile {
+            profile_id: "us.my-prod-profile".into(),
+            profile_type: "APPLICATION".into(),
+            status: "ACTIVE".into(),
+            model_arns: vec!["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-6".into()],
+            ..Default::default()
+        };
+        assert_eq!(profile_base_id(&application).as_deref(), Some("anthropic.claude-sonnet-4-6"));
+        let no_arn = RawProfile { model_arns: Vec::new(), ..application.clone() };
+        assert_eq!(profile_base_id(&no_arn), None);
+        let au = RawProfile {
+            profile_id: "au.anthropic.claude-sonnet-4-6".into(),
+            profile_type: "SYSTEM_DEFINED".into(),
+            ..no_arn
+        };
+        assert_eq!(profile_base_id(&au).as_deref(), Some("anthropic.claude-sonnet-4-6"));
+    }
+
+    #[test]
+    fn disc_41_sort_global_first_then_name() {
+        let mut models = vec![
+            ModelDefinition::new("anthropic.claude-sonnet-4-6", PROVIDER_ID, API),
+            ModelDefinition::new("global.anthropic.claude-sonnet-4-6", PROVIDER_ID, API),
+        ];
+        models[0].name = "Claude Sonnet 4.6".into();
+        models[1].name = "Global Claude Sonnet 4.6".into();
+        sort_models(&mut models);
+        assert_eq!(models[0].id.as_str(), "global.anthropic.claude-sonnet-4-6");
+    }
+}

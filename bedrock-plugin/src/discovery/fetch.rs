@@ -1,0 +1,348 @@
+//! The two control-plane calls of a discovery run (DISC-10..12), each under the 30 s deadline
+//! of NET-04, with failures kept as data (operation, HTTP status, exception name, message) so
+//! the caller can render DISC-50/51 messages and status (DISC-52).
+
+use std::collections::HashSet;
+use std::error::Error as StdError;
+use std::future::Future;
+use std::time::Duration;
+
+use aws_sdk_bedrock::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use plugin_api::error::{ErrorKind, PluginError};
+
+use crate::discovery::build::{RawFoundationModel, RawProfile};
+
+/// NET-04: every control-plane call (each page included) must finish within this.
+pub const CONTROL_PLANE_DEADLINE: Duration = Duration::from_millis(30_000);
+
+/// ListInferenceProfiles' largest page (`MaxResults` max in the service model), so a typical
+/// catalog is one round trip.
+pub const PROFILES_PAGE_SIZE: i32 = 1000;
+
+pub const LIST_FOUNDATION_MODELS: &str = "ListFoundationModels";
+pub const LIST_INFERENCE_PROFILES: &str = "ListInferenceProfiles";
+
+/// A failed control-plane call.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallFailure {
+    pub operation: &'static str,
+    pub status: Option<u16>,
+    /// The service exception (`AccessDeniedException`), when the service answered.
+    pub error_name: Option<String>,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub kind: ErrorKind,
+    /// True for the NET-04 deadline, whose message is already complete.
+    pub timed_out: bool,
+}
+
+impl CallFailure {
+    /// `<ErrorName>: <message>` (or the transport message alone).
+    pub fn detail(&self) -> String {
+        match &self.error_name {
+            Some(name) => format!("{name}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
+    fn timeout(operation: &'static str, deadline: Duration) -> Self {
+        CallFailure {
+            operation,
+            status: None,
+            error_name: None,
+            message: format!(
+                "Amazon Bedrock {operation} timed out after {} ms",
+                deadline.as_millis()
+            ),
+            request_id: None,
+            kind: ErrorKind::Timeout,
+            timed_out: true,
+        }
+    }
+
+    /// DISC-51: the strict-mode error of a failed ListFoundationModels run.
+    pub fn into_catalog_error(self) -> PluginError {
+        let message = if self.timed_out {
+            self.message.clone()
+        } else {
+            match self.status {
+                Some(status) => format!(
+                    "Amazon Bedrock model discovery failed (HTTP {status}): {}",
+                    self.detail()
+                ),
+                None => format!("Amazon Bedrock model discovery failed: {}", self.detail()),
+            }
+        };
+        let retryable = matches!(
+            self.kind,
+            ErrorKind::RateLimit | ErrorKind::Overloaded | ErrorKind::Timeout | ErrorKind::Network
+        ) || self.status.is_some_and(|status| status >= 500);
+        let mut error = PluginError::new(self.kind, message)
+            .with_retryable(retryable)
+            .with_diagnostic(
+                "catalog_error",
+                serde_json::json!({
+                    "providerId": crate::manifest::PROVIDER_ID,
+                    "operation": self.operation,
+                })
+                .to_string(),
+            );
+        if let Some(status) = self.status {
+            error = error.with_status(status);
+        }
+        if let Some(name) = self.error_name {
+            error = error.with_error_code(name);
+        }
+        if let Some(id) = self.request_id {
+            error = error.with_request_id(id);
+        }
+        error
+    }
+}
+
+fn kind_for(name: Option<&str>, status: Option<u16>) -> ErrorKind {
+    match name {
+        Some("ThrottlingException" | "ServiceQuotaExceededException") => ErrorKind::RateLimit,
+        Some("ServiceUnavailableException") => ErrorKind::Overloaded,
+        Some(
+            "AccessDeniedException"
+            | "UnrecognizedClientException"
+            | "ExpiredTokenException"
+            | "InvalidSignatureException"
+            | "MissingAuthenticationTokenException",
+        ) => ErrorKind::Auth,
+        Some("ValidationException") => ErrorKind::InvalidRequest,
+        _ => match status {
+            Some(401 | 403) => ErrorKind::Auth,
+            Some(429) => ErrorKind::RateLimit,
+            Some(503) => ErrorKind::Overloaded,
+            _ => ErrorKind::Service,
+        },
+    }
+}
+
+/// The error and its sources on one line, repeated links dropped (SDK layers wrap and repeat).
+fn chain_message(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(link) = current {
+        let text = link.to_string();
+        if !text.is_empty() && !parts.iter().any(|part| part.ends_with(&text)) {
+            parts.push(text);
+        }
+        current = link.source();
+    }
+    parts.join(": ")
+}
+
+fn from_sdk<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> CallFailure
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    let status = err.raw_response().map(|response| response.status().as_u16());
+    let header = |name: &str| {
+        err.raw_response()
+            .and_then(|response| response.headers().get(name))
+            .map(str::to_owned)
+    };
+    match err {
+        SdkError::ServiceError(service) => {
+            let inner = service.err();
+            let name = inner
+                .code()
+                .map(str::to_owned)
+                .or_else(|| {
+                    header("x-amzn-errortype")
+                        .and_then(|value| value.split(':').next().map(str::to_owned))
+                })
+                .filter(|name| !name.trim().is_empty());
+            let message = inner
+                .message()
+                .map(str::trim)
+                .filter(|message| !message.is_empty())
+                .map(str::to_owned)
+                .unwrap_or_else(|| "An unknown error occurred".to_owned());
+            CallFailure {
+                operation,
+                status,
+                kind: kind_for(name.as_deref(), status),
+                error_name: name,
+                message,
+                request_id: header("x-amzn-requestid"),
+                timed_out: false,
+            }
+        }
+        SdkError::TimeoutError(_) => CallFailure {
+            operation,
+            status,
+            error_name: None,
+            message: chain_message(err),
+            request_id: None,
+            kind: ErrorKind::Timeout,
+            timed_out: false,
+        },
+        _ => CallFailure {
+            operation,
+            status,
+            error_name: None,
+            message: chain_message(err),
+            request_id: None,
+            kind: if status.is_some() {
+                kind_for(None, status)
+            } else {
+                ErrorKind::Network
+            },
+            timed_out: false,
+        },
+    }
+}
+
+/// Runs one call under `deadline` (NET-04); dropping the returned future cancels the call.
+pub async fn with_deadline<T, E, F>(
+    operation: &'static str,
+    deadline: Duration,
+    call: F,
+) -> Result<T, CallFailure>
+where
+    F: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    match tokio::time::timeout(deadline, call).await {
+        Ok(Ok(output)) => Ok(output),
+        Ok(Err(err)) => Err(from_sdk(operation, &err)),
+        Err(_) => Err(CallFailure::timeout(operation, deadline)),
+    }
+}
+
+/// ListFoundationModels without filters (the plugin filters itself, DISC-13..19).
+pub async fn foundation_models(
+    client: &aws_sdk_bedrock::Client,
+) -> Result<Vec<RawFoundationModel>, CallFailure> {
+    let output = with_deadline(
+        LIST_FOUNDATION_MODELS,
+        CONTROL_PLANE_DEADLINE,
+        client.list_foundation_models().send(),
+    )
+    .await?;
+    Ok(output
+        .model_summaries()
+        .iter()
+        .map(|summary| RawFoundationModel {
+            model_id: summary.model_id().to_owned(),
+            model_name: summary.model_name().map(str::to_owned),
+            provider_name: summary.provider_name().map(str::to_owned),
+            input_modalities: summary
+                .input_modalities()
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect(),
+            output_modalities: summary
+                .output_modalities()
+                .iter()
+                .map(|m| m.as_str().to_owned())
+                .collect(),
+            response_streaming_supported: summary.response_streaming_supported(),
+            inference_types_supported: summary
+                .inference_types_supported()
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
+            lifecycle_status: summary
+                .model_lifecycle()
+                .map(|lifecycle| lifecycle.status().as_str().to_owned()),
+        })
+        .collect())
+}
+
+/// Every page of ListInferenceProfiles, sequentially, stopping at a missing or repeated
+/// `nextToken` (DISC-10).
+pub async fn inference_profiles(
+    client: &aws_sdk_bedrock::Client,
+) -> Result<Vec<RawProfile>, CallFailure> {
+    let mut profiles = Vec::new();
+    let mut seen_tokens: HashSet<String> = HashSet::new();
+    let mut next_token: Option<String> = None;
+    loop {
+        let request = client
+            .list_inference_profiles()
+            .max_results(PROFILES_PAGE_SIZE)
+            .set_next_token(next_token.take());
+        let page = with_deadline(
+            LIST_INFERENCE_PROFILES,
+            CONTROL_PLANE_DEADLINE,
+            request.send(),
+        )
+        .await?;
+        profiles.extend(page.inference_profile_summaries().iter().map(|summary| {
+            RawProfile {
+                profile_id: summary.inference_profile_id().to_owned(),
+                profile_name: summary.inference_profile_name().to_owned(),
+                status: summary.status().as_str().to_owned(),
+                profile_type: summary.r#type().as_str().to_owned(),
+                model_arns: summary
+                    .models()
+                    .iter()
+                    .filter_map(|model| model.model_arn().map(str::to_owned))
+                    .collect(),
+            }
+        }));
+        match page.next_token().map(str::trim) {
+            Some(token) if !token.is_empty() && seen_tokens.insert(token.to_owned()) => {
+                next_token = Some(token.to_owned());
+            }
+            _ => break,
+        }
+    }
+    Ok(profiles)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_bedrock::operation::list_foundation_models::ListFoundationModelsError;
+
+    #[tokio::test]
+    async fn net_04_deadline_message_and_kind() {
+        let never = std::future::pending::<
+            Result<(), SdkError<ListFoundationModelsError, HttpResponse>>,
+        >();
+        let failure = with_deadline(LIST_FOUNDATION_MODELS, Duration::from_millis(30), never)
+            .await
+            .expect_err("deadline");
+        assert_eq!(failure.kind, ErrorKind::Timeout);
+        let failure = CallFailure {
+            message: CallFailure::timeout(LIST_FOUNDATION_MODELS, CONTROL_PLANE_DEADLINE).message,
+            ..failure
+        };
+        assert_eq!(
+            failure.message,
+            "Amazon Bedrock ListFoundationModels timed out after 30000 ms"
+        );
+        let error = failure.into_catalog_error();
+        assert_eq!(
+            error.message.as_str(),
+            "Amazon Bedrock ListFoundationModels timed out after 30000 ms"
+        );
+        assert_eq!(error.kind(), Some(ErrorKind::Timeout));
+    }
+
+    #[test]
+    fn disc_51_strict_message() {
+        let failure = CallFailure {
+            operation: LIST_FOUNDATION_MODELS,
+            status: Some(403),
+            error_name: Some("AccessDeniedException".into()),
+            message: "User is not authorized to perform: bedrock:ListFoundationModels".into(),
+            request_id: None,
+            kind: ErrorKind::Auth,
+            timed_out: false,
+        };
+        let error = failure.into_catalog_error();
+        assert_eq!(
+            error.message.as_str(),
+            "Amazon Bedrock model discovery failed (HTTP 403): AccessDeniedException: User is not authorized to perform: bedrock:ListFoundationModels"
+        );
+        assert_eq!(error.status.into_option(), Some(403));
+    }
+}
