@@ -20,8 +20,23 @@ struct PluginRuntime {
 
 static RUNTIME: OnceLock<Result<PluginRuntime, String>> = OnceLock::new();
 
+/// Benchmarks set this to a worker count to compare a multi-thread runtime with the default
+/// current-thread one (unset or `0`).
+pub const WORKER_THREADS_ENV: &str = "BEDROCK_PLUGIN_WORKER_THREADS";
+
 fn start() -> Result<PluginRuntime, String> {
-    let runtime = Builder::new_current_thread()
+    let workers = std::env::var(WORKER_THREADS_ENV)
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut builder = if workers == 0 {
+        Builder::new_current_thread()
+    } else {
+        let mut builder = Builder::new_multi_thread();
+        builder.worker_threads(workers);
+        builder
+    };
+    let runtime = builder
         .enable_all()
         .thread_name("bedrock-plugin-io")
         .build()

@@ -7,12 +7,16 @@
 use std::time::Duration;
 
 use aws_sdk_bedrockruntime::operation::RequestId as _;
+use futures::FutureExt as _;
 use plugin_api::event::{StopReason, StreamEvent, StreamEvent_NE};
 
 use crate::converse::errors;
 use crate::converse::request::ConverseInput;
 use crate::converse::stream::StreamMapper;
 use crate::pending::EventSink;
+
+/// Most events pushed to the host queue at once.
+const BATCH: usize = 64;
 
 /// How often a buffering stream tells the host it is still alive.
 const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(5);
@@ -78,8 +82,39 @@ pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
                 continue;
             }
         };
-        match next {
-            Err(_) => {
+        let mut ended = match next {
+            Err(_) => Some(Ending::Stalled),
+            Ok(Ok(Some(event))) => {
+                mapper.on_event(event, &mut out);
+                None
+            }
+            Ok(Ok(None)) => Some(Ending::Clean),
+            Ok(Err(err)) => Some(Ending::Failed(errors::from_event_receiver_error(
+                &err,
+                request_id.as_deref(),
+            ))),
+        };
+        // Take whatever the SDK has already decoded without waiting, so one queue push (and
+        // at most one host wake-up) carries a batch instead of a single event.
+        while ended.is_none() && !mapper.is_finished() && out.len() < BATCH {
+            match stream.recv().now_or_never() {
+                None => break,
+                Some(Ok(Some(event))) => mapper.on_event(event, &mut out),
+                Some(Ok(None)) => ended = Some(Ending::Clean),
+                Some(Err(err)) => {
+                    ended = Some(Ending::Failed(errors::from_event_receiver_error(
+                        &err,
+                        request_id.as_deref(),
+                    )))
+                }
+            }
+        }
+        match ended {
+            Some(Ending::Clean) => {
+                mapper.on_end(&mut out);
+                break;
+            }
+            Some(Ending::Stalled) => {
                 mapper.on_failure(
                     errors::stall_error(idle_ms(idle_timeout)),
                     StopReason::Error,
@@ -87,29 +122,28 @@ pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
                 );
                 break;
             }
-            Ok(Ok(Some(event))) => {
-                mapper.on_event(event, &mut out);
-                if mapper.is_finished() {
-                    break;
-                }
+            Some(Ending::Failed(error)) => {
+                mapper.on_failure(error, StopReason::Error, &mut out);
+                break;
+            }
+            None if mapper.is_finished() => break,
+            None => {
                 if !out.is_empty() && !sink.send(out.drain(..)).await {
                     // The host dropped the stream: returning drops the response and closes
                     // the connection.
                     return;
                 }
             }
-            Ok(Ok(None)) => {
-                mapper.on_end(&mut out);
-                break;
-            }
-            Ok(Err(err)) => {
-                let error = errors::from_event_receiver_error(&err, request_id.as_deref());
-                mapper.on_failure(error, StopReason::Error, &mut out);
-                break;
-            }
         }
     }
     finish(&sink, out).await;
+}
+
+/// How the read loop ended.
+enum Ending {
+    Clean,
+    Stalled,
+    Failed(plugin_api::error::PluginError),
 }
 
 async fn finish(sink: &EventSink, out: Vec<StreamEvent_NE>) {

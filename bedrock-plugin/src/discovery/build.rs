@@ -235,10 +235,13 @@ pub fn profile_base_id(profile: &RawProfile) -> Option<String> {
         }
     }
     if profile.profile_type.trim() == "SYSTEM_DEFINED" {
-        return regex(&PREFIX, r"(?i)^(?:us|eu|ap|apac|au|jp|global|us-gov|ca)\.(.+)$")
-            .captures(profile.profile_id.trim())
-            .and_then(|captures| captures.get(1))
-            .map(|base| base.as_str().to_owned());
+        return regex(
+            &PREFIX,
+            r"(?i)^(?:us|eu|ap|apac|au|jp|global|us-gov|ca)\.(.+)$",
+        )
+        .captures(profile.profile_id.trim())
+        .and_then(|captures| captures.get(1))
+        .map(|base| base.as_str().to_owned());
     }
     None
 }
@@ -393,18 +396,29 @@ mod tests {
     fn disc_14_filter_matches_provider_name_or_id_prefix() {
         let mut mistral = fm("mistral.mistral-large-2407-v1:0", "Mistral Large");
         mistral.provider_name = Some("Mistral AI".into());
-        assert!(keep_foundation_model(&mistral, &normalise_provider_filter(&[" Mistral ".into()])));
+        assert!(keep_foundation_model(
+            &mistral,
+            &normalise_provider_filter(&[" Mistral ".into()])
+        ));
         let mut nova = fm("amazon.nova-micro-v1:0", "Nova Micro");
         nova.provider_name = Some("Amazon".into());
         let amazon = normalise_provider_filter(&["amazon".into(), "".into()]);
         assert!(keep_foundation_model(&nova, &amazon));
-        assert!(!keep_foundation_model(&fm("anthropic.claude-3-haiku-20240307-v1:0", "x"), &amazon));
+        assert!(!keep_foundation_model(
+            &fm("anthropic.claude-3-haiku-20240307-v1:0", "x"),
+            &amazon
+        ));
     }
 
     #[test]
     fn disc_16_mythos_preview_is_dropped() {
-        assert!(!keep_foundation_model(&fm("anthropic.claude-mythos-preview", "Mythos"), &[]));
-        assert!(claude::is_mythos_preview("us.anthropic.claude-mythos-preview-v1:0"));
+        assert!(!keep_foundation_model(
+            &fm("anthropic.claude-mythos-preview", "Mythos"),
+            &[]
+        ));
+        assert!(claude::is_mythos_preview(
+            "us.anthropic.claude-mythos-preview-v1:0"
+        ));
         assert!(!claude::is_mythos_preview("anthropic.claude-mythos-5"));
     }
 
@@ -419,20 +433,39 @@ mod tests {
 
     #[test]
     fn disc_20_claude_37_fields_and_defaults() {
-        let definition =
-            foundation_definition(&fm("anthropic.claude-3-7-sonnet-20250219-v1:0", "Claude 3.7 Sonnet"), &options(), &[]);
+        let definition = foundation_definition(
+            &fm(
+                "anthropic.claude-3-7-sonnet-20250219-v1:0",
+                "Claude 3.7 Sonnet",
+            ),
+            &options(),
+            &[],
+        );
         assert_eq!(definition.name.as_str(), "Claude 3.7 Sonnet");
         assert!(definition.reasoning);
-        assert_eq!(definition.input.as_slice(), &[RString::from("text"), RString::from("image")]);
-        assert_eq!((definition.context_window, definition.max_tokens), (200_000, 4_096));
+        assert_eq!(
+            definition.input.as_slice(),
+            &[RString::from("text"), RString::from("image")]
+        );
+        assert_eq!(
+            (definition.context_window, definition.max_tokens),
+            (200_000, 4_096)
+        );
         let mut custom = options();
         custom.default_context_window = 64_000;
         custom.default_max_tokens = 8_192;
         let titan = foundation_definition(&fm("amazon.titan-tg1-large", "Titan"), &custom, &[]);
         assert_eq!((titan.context_window, titan.max_tokens), (64_000, 8_192));
         assert!(!titan.reasoning);
-        let opus5 = foundation_definition(&fm("anthropic.claude-opus-5", "Claude Opus 5"), &options(), &[]);
-        assert_eq!((opus5.context_window, opus5.max_tokens), (1_000_000, 128_000));
+        let opus5 = foundation_definition(
+            &fm("anthropic.claude-opus-5", "Claude Opus 5"),
+            &options(),
+            &[],
+        );
+        assert_eq!(
+            (opus5.context_window, opus5.max_tokens),
+            (1_000_000, 128_000)
+        );
         assert!(reasoning_for("deepseek.r1-v1:0", "DeepSeek-R1"));
     }
 
@@ -455,18 +488,29 @@ mod tests {
             profile_id: "us.my-prod-profile".into(),
             profile_type: "APPLICATION".into(),
             status: "ACTIVE".into(),
-            model_arns: vec!["arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-6".into()],
+            model_arns: vec![
+                "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-6".into(),
+            ],
             ..Default::default()
         };
-        assert_eq!(profile_base_id(&application).as_deref(), Some("anthropic.claude-sonnet-4-6"));
-        let no_arn = RawProfile { model_arns: Vec::new(), ..application.clone() };
+        assert_eq!(
+            profile_base_id(&application).as_deref(),
+            Some("anthropic.claude-sonnet-4-6")
+        );
+        let no_arn = RawProfile {
+            model_arns: Vec::new(),
+            ..application.clone()
+        };
         assert_eq!(profile_base_id(&no_arn), None);
         let au = RawProfile {
             profile_id: "au.anthropic.claude-sonnet-4-6".into(),
             profile_type: "SYSTEM_DEFINED".into(),
             ..no_arn
         };
-        assert_eq!(profile_base_id(&au).as_deref(), Some("anthropic.claude-sonnet-4-6"));
+        assert_eq!(
+            profile_base_id(&au).as_deref(),
+            Some("anthropic.claude-sonnet-4-6")
+        );
     }
 
     #[test]

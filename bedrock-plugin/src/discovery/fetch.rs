@@ -140,7 +140,9 @@ fn from_sdk<E>(operation: &'static str, err: &SdkError<E, HttpResponse>) -> Call
 where
     E: ProvideErrorMetadata + StdError + 'static,
 {
-    let status = err.raw_response().map(|response| response.status().as_u16());
+    let status = err
+        .raw_response()
+        .map(|response| response.status().as_u16());
     let header = |name: &str| {
         err.raw_response()
             .and_then(|response| response.headers().get(name))
@@ -304,9 +306,8 @@ mod tests {
 
     #[tokio::test]
     async fn net_04_deadline_message_and_kind() {
-        let never = std::future::pending::<
-            Result<(), SdkError<ListFoundationModelsError, HttpResponse>>,
-        >();
+        let never =
+            std::future::pending::<Result<(), SdkError<ListFoundationModelsError, HttpResponse>>>();
         let failure = with_deadline(LIST_FOUNDATION_MODELS, Duration::from_millis(30), never)
             .await
             .expect_err("deadline");

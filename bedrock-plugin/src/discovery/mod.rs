@@ -1,57 +1,304 @@
 //! The provider's catalog: explicit models from the host config, and (when enabled) models
-//! discovered from the Bedrock control plane.
+//! discovered live from the Bedrock control plane (DISC-*).
+//!
+//! A run calls ListFoundationModels and every page of ListInferenceProfiles concurrently
+//! ([`fetch`]), turns the summaries into definitions ([`build`]), merges the explicit provider
+//! ([`merge`]) and is cached per settings key with single flight ([`cache`]). Status reads
+//! only what runs left behind, so it never does network I/O.
 
+pub mod build;
+pub mod cache;
 pub mod explicit;
+pub mod fetch;
+pub mod merge;
+pub mod profiles;
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use abi_stable::std_types::{ROption, RString, RVec};
-use plugin_api::error::PluginError;
+use futures::FutureExt;
+use plugin_api::error::{ErrorKind, PluginError};
 use plugin_api::model::ProviderCatalog;
-use plugin_api::status::PluginStatus;
+use plugin_api::status::{DiscoveryFailure, PluginStatus, StatusLine};
 use plugin_api::traits::ListModelsOptions;
 
-use crate::aws::auth;
+use crate::aws::auth::{self, RequestAuth};
 use crate::aws::endpoint;
 use crate::aws::region;
-use crate::aws::shared_config::ProfileSettings;
+use crate::aws::shared_config::{self, ProfileSettings};
+use crate::aws::target;
+use crate::env::EnvSnapshot;
 use crate::instance::Plugin;
+use crate::settings::Settings;
+
+use self::build::BuildOptions;
+use self::cache::{DiscoveryCache, Lookup, RunFailure, RunOutput, RunResult};
+use self::explicit::now_ms;
+use self::profiles::ProfileCandidate;
+
+/// What status reports about the last catalog (DISC-52).
+#[derive(Clone, Debug, Default)]
+struct Observed {
+    /// `fetched_at_ms` and model count of the last catalog handed out by discovery.
+    last_catalog: Option<(u64, usize)>,
+    last_error: Option<DiscoveryFailure>,
+    /// The profile-choice candidates of the last successful run (DISC-19a, BR-03).
+    candidates: Vec<ProfileCandidate>,
+}
 
 /// Discovery cache and last-error state of one plugin instance.
 #[derive(Default)]
-pub struct DiscoveryState {}
-
-/// The catalog for a `list_models` call.
-pub async fn list_models(
-    plugin: &Arc<Plugin>,
-    _options: ListModelsOptions,
-) -> Result<ProviderCatalog, PluginError> {
-    let settings = plugin.settings.current();
-    Ok(explicit::catalog(&settings))
+pub struct DiscoveryState {
+    cache: DiscoveryCache,
+    observed: Mutex<Observed>,
 }
 
-/// Status from cached state and the env, without network calls.
-pub fn status(plugin: &Arc<Plugin>) -> PluginStatus {
-    let settings = plugin.settings.current();
-    let env = plugin.env();
-    let config = &settings.config;
-    let mode = auth::effective_mode(config, &env);
-    let marker = auth::auth_marker(config, &env);
-    let (enabled, reason) = match config.discovery_enabled() {
+impl DiscoveryState {
+    fn observed(&self) -> std::sync::MutexGuard<'_, Observed> {
+        self.observed.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Profile-choice candidates (ACTIVE SYSTEM_DEFINED profiles) of the last successful
+    /// discovery run, for the request path's use of [`profiles::choose_profile`] (BR-03).
+    pub fn profile_candidates(&self) -> Vec<ProfileCandidate> {
+        self.observed().candidates.clone()
+    }
+
+    fn record_run(&self, result: &RunResult) {
+        let mut observed = self.observed();
+        match result {
+            Ok(output) => {
+                observed.candidates = output.candidates.clone();
+                observed.last_error =
+                    output
+                        .profile_failure
+                        .as_ref()
+                        .map(|failure| DiscoveryFailure {
+                            at_ms: output.fetched_at_ms,
+                            operation: failure.operation.into(),
+                            message: failure.detail().into(),
+                            status: failure.status.into(),
+                        });
+            }
+            Err(failure) => {
+                observed.last_error = Some(DiscoveryFailure {
+                    at_ms: now_ms(),
+                    operation: failure.operation.into(),
+                    message: failure.log_detail.clone().into(),
+                    status: failure.error.status,
+                });
+            }
+        }
+    }
+}
+
+/// Logs `message` at warn level once per process (DISC-50, DISC-51).
+fn warn_once(message: String) {
+    static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let first = SEEN
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_or_insert_with(HashSet::new)
+        .insert(message.clone());
+    if first {
+        tracing::warn!("{message}");
+    }
+}
+
+/// DISC-01 / AUTH-21: whether discovery runs, and why (for status).
+fn enablement(settings: &Settings, env: &EnvSnapshot) -> (bool, String) {
+    match settings.config.discovery_enabled() {
         Some(false) => (false, "discovery.enabled is false".to_owned()),
         Some(true) => (true, "discovery.enabled is true".to_owned()),
-        None => match &marker {
+        None => match auth::auth_marker(&settings.config, env) {
             Some(marker) => (true, format!("auth marker {marker}")),
             None => (
                 false,
                 "no auth marker (set discovery.enabled: true to discover anyway)".to_owned(),
             ),
         },
+    }
+}
+
+/// The catalog for a `list_models` call.
+pub async fn list_models(
+    plugin: &Arc<Plugin>,
+    options: ListModelsOptions,
+) -> Result<ProviderCatalog, PluginError> {
+    let settings = plugin.settings.current();
+    let env = plugin.env();
+    if !enablement(&settings, &env).0 {
+        // DISC-43: exactly the explicit entry, and nothing is sent.
+        return Ok(explicit::catalog(&settings));
+    }
+    match discover(plugin, &settings, &env, options).await {
+        Ok((output, region, from_cache)) => {
+            let catalog = merge::implicit_catalog(
+                &settings,
+                &output.models,
+                &region,
+                output.fetched_at_ms,
+                from_cache,
+            );
+            plugin.discovery.observed().last_catalog =
+                Some((catalog.fetched_at_ms, catalog.models.len()));
+            Ok(catalog)
+        }
+        Err(failure) if options.strict => Err(failure.error),
+        Err(failure) => {
+            // DISC-03/51: non-strict failures are logged and yield no discovered models.
+            warn_once(format!(
+                "Failed to discover Bedrock models: {}",
+                failure.log_detail
+            ));
+            Ok(explicit::catalog(&settings))
+        }
+    }
+}
+
+fn auth_failure(error: auth::AuthError) -> RunFailure {
+    let message = error.to_string();
+    RunFailure {
+        error: PluginError::new(ErrorKind::Auth, message.clone()),
+        operation: fetch::LIST_FOUNDATION_MODELS,
+        log_detail: message,
+    }
+}
+
+/// A failure before any call was sent (credentials, client construction).
+fn setup_failure(error: PluginError) -> RunFailure {
+    RunFailure {
+        log_detail: error.message.to_string(),
+        operation: fetch::LIST_FOUNDATION_MODELS,
+        error,
+    }
+}
+
+/// Resolves the settings key (DISC-44) without I/O beyond the shared config re-read, then
+/// answers from the cache, joins the in-flight run, or starts one.
+async fn discover(
+    plugin: &Arc<Plugin>,
+    settings: &Arc<Settings>,
+    env: &EnvSnapshot,
+    options: ListModelsOptions,
+) -> Result<(Arc<RunOutput>, String, bool), RunFailure> {
+    let config = &settings.config;
+    let auth = auth::resolve(config, env, RequestAuth::default()).map_err(auth_failure)?;
+    let profile = shared_config::load(env, config.aws_profile.as_deref()).await;
+    let region = region::control_plane_region(
+        config.discovery_region(),
+        config.aws_region.as_deref(),
+        profile.region.as_deref(),
+        env,
+    );
+    let control_endpoint = endpoint::control_plane_endpoint(&region.region, env, &profile);
+    let build_options = BuildOptions {
+        region: region.region.clone(),
+        provider_filter: build::normalise_provider_filter(config.provider_filter()),
+        default_context_window: config.default_context_window(),
+        default_max_tokens: config.default_max_tokens(),
+        use_cross_region_inference: config.use_cross_region_inference(),
+        use_global_inference: config.use_global_inference(),
     };
-    let credential_source = match auth::resolve(config, &env, auth::RequestAuth::default()) {
+    let refresh_secs = config.refresh_interval_secs();
+    let key = {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        build_options.hash(&mut hasher);
+        options.strict.hash(&mut hasher);
+        refresh_secs.hash(&mut hasher);
+        auth.mode.hash(&mut hasher);
+        auth.source.hash(&mut hasher);
+        auth.plan.fingerprint(&mut hasher);
+        control_endpoint.url.hash(&mut hasher);
+        hasher.finish()
+    };
+    let ttl = Duration::from_secs(refresh_secs);
+    let lookup = plugin
+        .discovery
+        .cache
+        .lookup(key, options.force_refresh, |run_id| {
+            let plugin = plugin.clone();
+            let settings = settings.clone();
+            let env = env.clone();
+            async move {
+                let result = run(&plugin, &settings, &env, &build_options).await;
+                plugin.discovery.record_run(&result);
+                plugin.discovery.cache.complete(key, run_id, &result, ttl);
+                result
+            }
+            .boxed()
+        });
+    match lookup {
+        Lookup::Hit(output) => Ok((output, region.region, true)),
+        Lookup::Run(shared) => shared.await.map(|output| (output, region.region, false)),
+    }
+}
+
+/// One discovery run: both calls concurrently (DISC-10), then the pure build.
+async fn run(
+    plugin: &Arc<Plugin>,
+    settings: &Settings,
+    env: &EnvSnapshot,
+    build_options: &BuildOptions,
+) -> RunResult {
+    // Re-reads the shared config and resolves credentials for this run (DISC-04, AUTH-10).
+    let target = target::control_plane(settings, env, &plugin.credentials)
+        .await
+        .map_err(setup_failure)?;
+    let client = plugin
+        .clients
+        .control(&target.spec)
+        .map_err(setup_failure)?;
+    tracing::debug!(
+        region = %target.region.region,
+        endpoint = %target.endpoint.url,
+        auth_mode = target.auth.mode.as_str(),
+        "running Amazon Bedrock model discovery"
+    );
+    let (foundation, profiles) = tokio::join!(
+        fetch::foundation_models(&client),
+        fetch::inference_profiles(&client)
+    );
+    let foundation = foundation.map_err(|failure| RunFailure {
+        operation: failure.operation,
+        log_detail: failure.detail(),
+        error: failure.into_catalog_error(),
+    })?;
+    let (profiles, profile_failure) = match profiles {
+        Ok(profiles) => (profiles, None),
+        Err(failure) => {
+            // DISC-50: profiles are optional; the foundation models are still useful.
+            warn_once(format!(
+                "Skipping Bedrock inference profile discovery: {}",
+                failure.detail()
+            ));
+            (Vec::new(), Some(failure))
+        }
+    };
+    let models = build::build_models(&foundation, &profiles, build_options);
+    Ok(Arc::new(RunOutput {
+        models,
+        fetched_at_ms: now_ms(),
+        profile_failure,
+        candidates: profiles::candidates(&profiles),
+    }))
+}
+
+/// Status from cached state and the env, without network calls (AUTH-30, DISC-52).
+pub fn status(plugin: &Arc<Plugin>) -> PluginStatus {
+    let settings = plugin.settings.current();
+    let env = plugin.env();
+    let config = &settings.config;
+    let mode = auth::effective_mode(config, &env);
+    let (enabled, reason) = enablement(&settings, &env);
+    let credential_source = match auth::resolve(config, &env, RequestAuth::default()) {
         Ok(resolution) => resolution.source,
         Err(error) => format!("unresolved: {error}"),
     };
+    // No file I/O here: the profile's region/endpoint are only known after a run.
     let profile = ProfileSettings::default();
     let control_region = region::control_plane_region(
         config.discovery_region(),
@@ -79,7 +326,40 @@ pub fn status(plugin: &Arc<Plugin>) -> PluginStatus {
         &profile,
     );
     let control_endpoint = endpoint::control_plane_endpoint(&control_region.region, &env, &profile);
-    let explicit = settings.host.explicit_models().len();
+    let observed = plugin.discovery.observed().clone();
+    let now = now_ms();
+    let (age, count) = match observed.last_catalog {
+        Some((fetched_at, count)) => (ROption::RSome(now.saturating_sub(fetched_at)), count),
+        None => (ROption::RNone, settings.host.explicit_models().len()),
+    };
+    let line = |key: &str, value: String| StatusLine {
+        key: RString::from(key),
+        value: RString::from(value),
+    };
+    let mut details = vec![
+        line(
+            "control-plane region",
+            format!("{} ({})", control_region.region, control_region.source),
+        ),
+        line(
+            "implicit provider baseUrl",
+            region::standard_runtime_base_url(&control_region.region),
+        ),
+        line(
+            "discovery refresh interval",
+            format!("{} s", config.refresh_interval_secs()),
+        ),
+        line(
+            "discovery cache keys",
+            plugin.discovery.cache.len().to_string(),
+        ),
+    ];
+    if let Some(error) = &observed.last_error {
+        details.push(line(
+            "last discovery error",
+            format!("{}: {}", error.operation, error.message),
+        ));
+    }
     PluginStatus {
         discovery_enabled: enabled,
         discovery_reason: reason.into(),
@@ -89,15 +369,9 @@ pub fn status(plugin: &Arc<Plugin>) -> PluginStatus {
         region_source: runtime_region.source.into(),
         runtime_endpoint: runtime_endpoint.url.into(),
         control_plane_endpoint: control_endpoint.url.into(),
-        catalog_age_ms: ROption::RNone,
-        model_count: ROption::RSome(u32::try_from(explicit).unwrap_or(u32::MAX)),
-        last_error: ROption::RNone,
-        details: RVec::from(vec![plugin_api::status::StatusLine {
-            key: RString::from("control-plane region"),
-            value: RString::from(format!(
-                "{} ({})",
-                control_region.region, control_region.source
-            )),
-        }]),
+        catalog_age_ms: age,
+        model_count: ROption::RSome(u32::try_from(count).unwrap_or(u32::MAX)),
+        last_error: observed.last_error.into(),
+        details: RVec::from(details),
     }
 }

@@ -115,12 +115,24 @@ mod tests {
     #[test]
     fn disc_19a_profile_choice_examples() {
         let base = "anthropic.claude-sonnet-4-6";
-        let us_global = list(&["global.anthropic.claude-sonnet-4-6", "us.anthropic.claude-sonnet-4-6"], base);
+        let us_global = list(
+            &[
+                "global.anthropic.claude-sonnet-4-6",
+                "us.anthropic.claude-sonnet-4-6",
+            ],
+            base,
+        );
         assert_eq!(
             choose_profile(base, "ca-central-1", &us_global, true, true).as_deref(),
             Some("us.anthropic.claude-sonnet-4-6")
         );
-        let jp_apac = list(&["apac.anthropic.claude-sonnet-4-6", "jp.anthropic.claude-sonnet-4-6"], base);
+        let jp_apac = list(
+            &[
+                "apac.anthropic.claude-sonnet-4-6",
+                "jp.anthropic.claude-sonnet-4-6",
+            ],
+            base,
+        );
         assert_eq!(
             choose_profile(base, "ap-northeast-1", &jp_apac, true, true).as_deref(),
             Some("jp.anthropic.claude-sonnet-4-6")
@@ -129,8 +141,14 @@ mod tests {
             choose_profile(base, "us-east-1", &us_global, false, true).as_deref(),
             Some("global.anthropic.claude-sonnet-4-6")
         );
-        assert_eq!(choose_profile(base, "us-east-1", &us_global, false, false), None);
-        assert_eq!(choose_profile("other.model", "us-east-1", &us_global, true, true), None);
+        assert_eq!(
+            choose_profile(base, "us-east-1", &us_global, false, false),
+            None
+        );
+        assert_eq!(
+            choose_profile("other.model", "us-east-1", &us_global, true, true),
+            None
+        );
     }
 
     #[test]

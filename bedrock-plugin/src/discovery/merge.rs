@@ -1,0 +1,114 @@
+//! The implicit provider and its merge with an explicit `models.providers["amazon-bedrock"]`
+//! entry (DISC-02, DISC-42).
+
+use std::collections::HashSet;
+
+use abi_stable::std_types::{ROption, RString, RVec};
+use plugin_api::model::{ModelDefinition, ProviderCatalog};
+use serde_json::Value;
+
+use crate::aws::region;
+use crate::host_config;
+use crate::manifest::{API, PROVIDER_ID};
+use crate::settings::Settings;
+
+/// DISC-42: explicit model wins field by field; fields it does not set come from the
+/// discovered entry with the same (case-insensitive) id.
+fn merge_model(
+    raw: &Value,
+    explicit: ModelDefinition,
+    discovered: &ModelDefinition,
+) -> ModelDefinition {
+    let has = |key: &str| raw.get(key).is_some_and(|value| !value.is_null());
+    let mut merged = explicit;
+    if !has("name") {
+        merged.name = discovered.name.clone();
+    }
+    if !has("reasoning") {
+        merged.reasoning = discovered.reasoning;
+    }
+    if !has("input") {
+        merged.input = discovered.input.clone();
+    }
+    if !has("cost") {
+        merged.cost = discovered.cost;
+    }
+    if !has("contextWindow") {
+        merged.context_window = discovered.context_window;
+    }
+    if !has("maxTokens") {
+        merged.max_tokens = discovered.max_tokens;
+    }
+    if !has("params") {
+        merged.params_json = discovered.params_json.clone();
+    }
+    if !has("thinkingLevelMap") {
+        merged.thinking_level_map = discovered.thinking_level_map.clone();
+    }
+    if !has("baseUrl") {
+        merged.base_url = discovered.base_url.clone();
+    }
+    merged
+}
+
+/// DISC-02 + DISC-42: the implicit provider for `region`, with explicit provider fields
+/// overriding and models united by id (explicit first, then the rest in discovery order).
+pub fn implicit_catalog(
+    settings: &Settings,
+    discovered: &[ModelDefinition],
+    discovery_region: &str,
+    fetched_at_ms: u64,
+    from_cache: bool,
+) -> ProviderCatalog {
+    let exact = settings.host.providers.first();
+    let mut seen = HashSet::new();
+    let mut models: Vec<ModelDefinition> = Vec::new();
+    for entry in &settings.host.providers {
+        for raw in &entry.models {
+            let Some(explicit) = host_config::model_definition(raw, entry) else {
+                continue;
+            };
+            let id = explicit.id.as_str().to_lowercase();
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let merged = match discovered
+                .iter()
+                .find(|model| model.id.as_str().to_lowercase() == id)
+            {
+                Some(found) => merge_model(raw, explicit, found),
+                None => explicit,
+            };
+            models.push(merged);
+        }
+    }
+    models.extend(
+        discovered
+            .iter()
+            .filter(|model| !seen.contains(&model.id.as_str().to_lowercase()))
+            .cloned(),
+    );
+    let api = exact
+        .and_then(|entry| entry.api.clone())
+        .unwrap_or_else(|| API.to_owned());
+    for model in &mut models {
+        model.api = RString::from(api.as_str());
+    }
+    ProviderCatalog {
+        provider_id: PROVIDER_ID.into(),
+        base_url: ROption::RSome(RString::from(
+            exact
+                .and_then(|entry| entry.base_url.clone())
+                .unwrap_or_else(|| region::standard_runtime_base_url(discovery_region)),
+        )),
+        api: api.into(),
+        auth: RString::from(
+            exact
+                .and_then(|entry| entry.auth.clone())
+                .unwrap_or_else(|| "aws-sdk".to_owned()),
+        ),
+        models: RVec::from(models),
+        fetched_at_ms,
+        from_cache,
+    }
+}
