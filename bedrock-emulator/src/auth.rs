@@ -261,12 +261,15 @@ fn expected_signature(
         .join("&");
     let mut canonical_headers = String::new();
     for name in signed_headers.split(';') {
-        let values: Vec<String> = if name == "host" && headers.get("host").is_none() {
-            // HTTP/2 carries the host in :authority, which hyper exposes via the URI only.
+        // HTTP/2 clients (the JavaScript SDK among them) may sign the `:authority`
+        // pseudo-header instead of `host`; hyper exposes it only through the URI, which the
+        // server copies into `host` before verifying.
+        let lookup = if name == ":authority" { "host" } else { name };
+        let values: Vec<String> = if lookup == "host" && headers.get("host").is_none() {
             return None;
         } else {
             headers
-                .get_all(name)
+                .get_all(lookup)
                 .iter()
                 .map(|v| {
                     String::from_utf8_lossy(v.as_bytes())

@@ -261,6 +261,8 @@ pub enum AuthScheme {
 #[derive(Clone, Debug)]
 pub struct RecordedRequest {
     pub id: u64,
+    /// `HTTP/1.1` or `HTTP/2.0`.
+    pub http_version: String,
     pub method: String,
     /// Raw path, as sent (still percent-encoded).
     pub path: String,

@@ -207,6 +207,7 @@ async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Response<Body> {
         shared: shared.clone(),
         record: RecordedRequest {
             id,
+            http_version: format!("{:?}", parts.version),
             method: parts.method.to_string(),
             path: raw_path.clone(),
             query: query.clone(),

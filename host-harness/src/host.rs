@@ -32,8 +32,8 @@ pub enum HostError {
     Config(ConfigValidationErrors),
     #[error("plugin {0} is disabled (plugins.entries.{0}.enabled is false)")]
     Disabled(String),
-    #[error("plugin {0} not found in the plugins directory")]
-    NotFound(String),
+    #[error("plugin {id} not found in the plugins directory {dir}")]
+    NotFound { id: String, dir: String },
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error("plugin {id}: {error}")]
@@ -115,7 +115,10 @@ pub fn open(plugins_dir: &Path, id: &str, config: &HostConfig) -> Result<LoadedP
             Err(err) if plugin_error_names(&err, id) => Some(Err(err)),
             _ => None,
         })
-        .ok_or_else(|| HostError::NotFound(id.to_owned()))??;
+        .ok_or_else(|| HostError::NotFound {
+            id: id.to_owned(),
+            dir: plugins_dir.display().to_string(),
+        })??;
     load_plugin(plugin, config)
 }
 

@@ -1,0 +1,185 @@
+//! Shared helpers for the in-process discovery / auth tests: a recording host logger, plugin
+//! instances with a fixed env snapshot, catalog directories for the emulator.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use abi_stable::sabi_trait::TD_Opaque;
+use abi_stable::std_types::{RArc, RStr};
+use bedrock_plugin::env::EnvSnapshot;
+use bedrock_plugin::instance::EnvSource;
+use host_harness::waker::PendingFuture;
+use plugin_api::error::PluginError;
+use plugin_api::host::{HostContext, HostLogger, HostLoggerBox, HostLogger_TO, LogLevel, LogRecord};
+use plugin_api::model::{ModelDefinition, ProviderCatalog};
+use plugin_api::traits::{ListModelsOptions, PluginInstanceBox};
+use serde_json::Value;
+
+/// Every plugin-side log record of this test process. The plugin's log bridge is process-wide
+/// (the last installed logger wins), so all instances share this one sink and tests look for
+/// messages unique to them.
+static RECORDS: Mutex<Vec<(LogLevel, String)>> = Mutex::new(Vec::new());
+
+#[derive(Clone)]
+struct RecordingLogger;
+
+impl HostLogger for RecordingLogger {
+    fn enabled(&self, level: LogLevel, target: RStr<'_>) -> bool {
+        level <= LogLevel::Info && target.as_str().starts_with("bedrock_plugin")
+    }
+
+    fn log(&self, record: &LogRecord) {
+        if let Ok(mut records) = RECORDS.lock() {
+            records.push((record.level, record.message.to_string()));
+        }
+    }
+}
+
+fn logger() -> HostLoggerBox {
+    static LOGGER: OnceLock<HostLoggerBox> = OnceLock::new();
+    LOGGER
+        .get_or_init(|| HostLogger_TO::from_ptr(RArc::new(RecordingLogger), TD_Opaque))
+        .clone()
+}
+
+/// Warnings whose message contains `needle`.
+pub fn warnings_containing(needle: &str) -> Vec<String> {
+    RECORDS
+        .lock()
+        .map(|records| {
+            records
+                .iter()
+                .filter(|(level, message)| *level == LogLevel::Warn && message.contains(needle))
+                .map(|(_, message)| message.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A plugin instance with `config` (plugin config JSON), `host` (host config JSON) and a
+/// fixed env snapshot.
+pub fn instance(config: Value, host: Value, env: &[(&str, &str)]) -> PluginInstanceBox {
+    let context = HostContext {
+        host_name: "discovery-tests".into(),
+        host_version: "0".into(),
+        logger: logger(),
+        host_config_json: host.to_string().into(),
+    };
+    bedrock_plugin::new_instance_with_env(
+        context,
+        &config.to_string(),
+        EnvSource::Fixed(EnvSnapshot::from_pairs(env.iter().copied())),
+    )
+    .expect("instance")
+}
+
+pub async fn list(
+    instance: &PluginInstanceBox,
+    strict: bool,
+    force_refresh: bool,
+) -> Result<ProviderCatalog, PluginError> {
+    PendingFuture::new(
+        instance
+            .discovery()
+            .list_models(ListModelsOptions {
+                strict,
+                force_refresh,
+            }),
+    )
+    .await
+}
+
+pub async fn list_strict(instance: &PluginInstanceBox) -> ProviderCatalog {
+    list(instance, true, false).await.expect("strict catalog")
+}
+
+pub fn ids(catalog: &ProviderCatalog) -> Vec<String> {
+    catalog.models.iter().map(|m| m.id.to_string()).collect()
+}
+
+pub fn model<'a>(catalog: &'a ProviderCatalog, id: &str) -> &'a ModelDefinition {
+    catalog
+        .models
+        .iter()
+        .find(|m| m.id.as_str() == id)
+        .unwrap_or_else(|| panic!("model {id} not in {:?}", ids(catalog)))
+}
+
+pub fn input(model: &ModelDefinition) -> Vec<String> {
+    model.input.iter().map(|m| m.to_string()).collect()
+}
+
+pub fn params(model: &ModelDefinition) -> Value {
+    model
+        .params_json
+        .as_ref()
+        .into_option()
+        .map(|json| serde_json::from_str(json.as_str()).expect("params json"))
+        .unwrap_or(Value::Null)
+}
+
+/// A fresh empty directory under the system temp dir.
+pub fn temp_dir(label: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "bedrock-plugin-{label}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A catalog directory in the real API JSON format.
+pub fn catalog_dir(label: &str, models: Value, profiles: Value) -> PathBuf {
+    let dir = temp_dir(label);
+    std::fs::write(
+        dir.join("foundation-models.json"),
+        serde_json::json!({ "modelSummaries": models }).to_string(),
+    )
+    .expect("write models");
+    std::fs::write(
+        dir.join("inference-profiles.json"),
+        serde_json::json!({ "inferenceProfileSummaries": profiles }).to_string(),
+    )
+    .expect("write profiles");
+    dir
+}
+
+/// A FoundationModelSummary as Bedrock returns it.
+pub fn fm(id: &str, name: &str, provider: &str, input: &[&str], output: &[&str]) -> Value {
+    serde_json::json!({
+        "modelArn": format!("arn:aws:bedrock:us-east-1::foundation-model/{id}"),
+        "modelId": id,
+        "modelName": name,
+        "providerName": provider,
+        "inputModalities": input,
+        "outputModalities": output,
+        "responseStreamingSupported": true,
+        "customizationsSupported": [],
+        "inferenceTypesSupported": ["ON_DEMAND"],
+        "modelLifecycle": {"status": "ACTIVE"}
+    })
+}
+
+/// An InferenceProfileSummary as Bedrock returns it.
+pub fn profile(id: &str, name: &str, kind: &str, status: &str, model_arns: &[&str]) -> Value {
+    serde_json::json!({
+        "inferenceProfileName": name,
+        "description": name,
+        "inferenceProfileArn": format!("arn:aws:bedrock:us-east-1:123456789012:inference-profile/{id}"),
+        "models": model_arns.iter().map(|arn| serde_json::json!({"modelArn": arn})).collect::<Vec<_>>(),
+        "inferenceProfileId": id,
+        "status": status,
+        "type": kind
+    })
+}
+
+pub fn write_atomically(path: &Path, contents: &str) {
+    let staging = path.with_extension("staging");
+    std::fs::write(&staging, contents).expect("write staging");
+    std::fs::rename(&staging, path).expect("rename");
+}
