@@ -572,12 +572,15 @@ pub(crate) fn stream_events(
                     i + 1,
                 )
             })),
+            // Load-test streams format their payloads directly: the words are plain ASCII, and
+            // skipping the JSON tree keeps the emulator from being a benchmark's bottleneck.
             Block::LongText(count) => Box::new((0..count).map(move |i| {
-                event_json(
-                    "contentBlockDelta",
-                    json!({"contentBlockIndex": idx, "delta": {"text": long_word(i, count)}}),
-                    i + 1,
-                )
+                let payload = format!(
+                    r#"{{"contentBlockIndex":{idx},"delta":{{"text":"{}"}},"p":"{}"}}"#,
+                    long_word(i, count),
+                    crate::eventstream::padding(i + 1)
+                );
+                crate::eventstream::encode_event("contentBlockDelta", payload.as_bytes())
             })),
             Block::Reasoning { deltas, signature } => {
                 let sig = std::iter::once_with(move || {
