@@ -433,3 +433,30 @@ fn two_hundred_concurrent_streams_through_the_boundary() {
         );
     }
 }
+
+#[test]
+fn man_04_incompatible_plugin_api_is_refused_and_the_host_keeps_running() {
+    let installed = install(|manifest| {
+        manifest["library"]["linux"] = json!("libincompatible_plugin.so");
+    });
+    let fixture = plugin_library().with_file_name("libincompatible_plugin.so");
+    std::fs::copy(
+        &fixture,
+        installed.folder().join("libincompatible_plugin.so"),
+    )
+    .expect("copy fixture");
+    let emu = emulator();
+    match load(&installed, &host_config(&emu, json!({}))) {
+        Err(error) => {
+            let message = error.to_string();
+            assert!(
+                message.starts_with("plugin amazon-bedrock: incompatible plugin API: "),
+                "{message}"
+            );
+        }
+        Ok(_) => panic!("an incompatible library must be refused"),
+    }
+    // The host is still fine: the real plugin loads next to it.
+    let good = install(|_| {});
+    assert!(load(&good, &host_config(&emu, json!({}))).is_ok());
+}

@@ -12,7 +12,9 @@ use bedrock_plugin::env::EnvSnapshot;
 use bedrock_plugin::instance::EnvSource;
 use host_harness::waker::PendingFuture;
 use plugin_api::error::PluginError;
-use plugin_api::host::{HostContext, HostLogger, HostLoggerBox, HostLogger_TO, LogLevel, LogRecord};
+use plugin_api::host::{
+    HostContext, HostLogger, HostLoggerBox, HostLogger_TO, LogLevel, LogRecord,
+};
 use plugin_api::model::{ModelDefinition, ProviderCatalog};
 use plugin_api::traits::{ListModelsOptions, PluginInstanceBox};
 use serde_json::Value;
@@ -31,6 +33,15 @@ impl HostLogger for RecordingLogger {
     }
 
     fn log(&self, record: &LogRecord) {
+        // The plugin routes panics (test assertion failures included) to the host log.
+        if record.level == LogLevel::Error {
+            let fields: Vec<String> = record
+                .fields
+                .iter()
+                .map(|f| format!("{}={}", f.name, f.value))
+                .collect();
+            eprintln!("[plugin error] {} {}", record.message, fields.join(" "));
+        }
         if let Ok(mut records) = RECORDS.lock() {
             records.push((record.level, record.message.to_string()));
         }
@@ -80,14 +91,10 @@ pub async fn list(
     strict: bool,
     force_refresh: bool,
 ) -> Result<ProviderCatalog, PluginError> {
-    PendingFuture::new(
-        instance
-            .discovery()
-            .list_models(ListModelsOptions {
-                strict,
-                force_refresh,
-            }),
-    )
+    PendingFuture::new(instance.discovery().list_models(ListModelsOptions {
+        strict,
+        force_refresh,
+    }))
     .await
 }
 
