@@ -105,25 +105,16 @@ pub fn load_plugin(
     })
 }
 
-/// Finds plugin `id` in `plugins_dir` and loads it.
+/// Finds plugin `id` in `plugins_dir` (its folder is `<plugins_dir>/<id>`, MAN-05) and loads it.
 pub fn open(plugins_dir: &Path, id: &str, config: &HostConfig) -> Result<LoadedPlugin, HostError> {
-    let plugin = plugins::discover_plugins(plugins_dir)
-        .into_iter()
-        .find_map(|found| match found {
-            Ok(plugin) if plugin.manifest.id == id => Some(Ok(plugin)),
-            Err(plugins::PluginError::PluginsDir { .. }) => None,
-            Err(err) if plugin_error_names(&err, id) => Some(Err(err)),
-            _ => None,
-        })
-        .ok_or_else(|| HostError::NotFound {
+    let folder = plugins_dir.join(id);
+    if !folder.join("manifest.json").exists() {
+        return Err(HostError::NotFound {
             id: id.to_owned(),
             dir: plugins_dir.display().to_string(),
-        })??;
-    load_plugin(plugin, config)
-}
-
-fn plugin_error_names(err: &plugins::PluginError, id: &str) -> bool {
-    err.to_string().contains(id)
+        });
+    }
+    load_plugin(plugins::read_plugin(&folder)?, config)
 }
 
 impl LoadedPlugin {
