@@ -460,3 +460,48 @@ fn man_04_incompatible_plugin_api_is_refused_and_the_host_keeps_running() {
     let good = install(|_| {});
     assert!(load(&good, &host_config(&emu, json!({}))).is_ok());
 }
+
+#[test]
+fn br_20_a_stalled_stream_ends_with_the_stall_error() {
+    let installed = install(|_| {});
+    let emu = emulator();
+    emu.add_fault(FaultRule {
+        operation: Some(Operation::ConverseStream),
+        model_id: None,
+        times: None,
+        fault: Fault::StallBetweenEvents { ms: 1_500 },
+    });
+    let plugin = load(
+        &installed,
+        &host_config(&emu, json!({"timeouts": {"streamIdleMs": 1000}})),
+    )
+    .expect("plugin loads");
+    let events = runtime().block_on(async {
+        collect(
+            plugin
+                .stream_chat(chat_request(MODEL, "slow"))
+                .expect("stream"),
+        )
+        .await
+    });
+    let Some(Ok(StreamEvent::Error(failure))) = events.last().map(|e| e.as_enum()) else {
+        panic!("Error expected, got {:?}", events.last());
+    };
+    assert_eq!(
+        failure.error.message.as_str(),
+        "Amazon Bedrock stream stalled: no event for 1000 ms"
+    );
+    assert_eq!(
+        failure.error.kind(),
+        Some(plugin_api::error::ErrorKind::Timeout)
+    );
+    let request = emu
+        .requests_for(Operation::ConverseStream)
+        .pop()
+        .expect("recorded");
+    assert_eq!(
+        emu.wait_for_stream_outcome(request.id, Duration::from_secs(10)),
+        Some(StreamOutcome::ClientDisconnected),
+        "the stalled connection is closed"
+    );
+}
