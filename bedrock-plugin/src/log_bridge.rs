@@ -59,17 +59,21 @@ fn level_of(level: &Level) -> LogLevel {
     }
 }
 
-/// Panic messages of this library's std copy go to the host log instead of stderr.
+/// Panic messages also reach the host log, where a host without a terminal sees them. The
+/// previous hook still runs, so a panic is never silent (and tests linking the rlib keep
+/// their usual panic output).
 fn install_panic_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
             let location = info
                 .location()
                 .map(|location| format!("{}:{}", location.file(), location.line()))
                 .unwrap_or_default();
             let message = crate::guard::panic_message(info.payload());
             tracing::error!(target: "bedrock_plugin::panic", %location, "panic: {message}");
+            previous(info);
         }));
     });
 }
