@@ -20,7 +20,9 @@ use aws_types::region::Region;
 use plugin_api::error::{ErrorKind, PluginError};
 
 use crate::aws::auth::CredentialPlan;
-use crate::aws::shared_config::ProfileSettings;
+use crate::aws::shared_config::{self, ProfileSettings};
+use crate::env::EnvSnapshot;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
 /// Temporary credentials are reused until this long before they expire (AUTH-11).
 const EXPIRY_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -61,6 +63,7 @@ impl CredentialCache {
         plan: &CredentialPlan,
         region: &str,
         profile: &ProfileSettings,
+        env: &EnvSnapshot,
     ) -> Result<Option<Credentials>, PluginError> {
         let credentials = match plan {
             CredentialPlan::Bearer(_) => return Ok(None),
@@ -96,7 +99,7 @@ impl CredentialCache {
                 if let Some(credentials) = cached {
                     return Ok(Some(credentials));
                 }
-                let credentials = resolve_from_chain(plan, region).await?;
+                let credentials = resolve_from_chain(plan, region, env).await?;
                 self.entries
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -108,23 +111,36 @@ impl CredentialCache {
     }
 }
 
+/// The shared files named by the operation's env snapshot, so the SDK's profile provider reads
+/// the same files the plugin's own decisions did (it would otherwise read the live env).
+fn profile_files(env: &EnvSnapshot) -> EnvConfigFiles {
+    let [config, credentials] = shared_config::shared_file_paths(env);
+    EnvConfigFiles::builder()
+        .with_file(EnvConfigFileKind::Config, config)
+        .with_file(EnvConfigFileKind::Credentials, credentials)
+        .build()
+}
+
 async fn resolve_from_chain(
     plan: &CredentialPlan,
     region: &str,
+    env: &EnvSnapshot,
 ) -> Result<Credentials, PluginError> {
     let provider_config =
         ProviderConfig::default().with_region(Some(Region::new(region.to_owned())));
     let result = match plan {
         CredentialPlan::Profile(name) => ProfileFileCredentialsProvider::builder()
             .configure(&provider_config)
+            .profile_files(profile_files(env))
             .profile_name(name)
             .build()
             .provide_credentials()
             .await
             .map_err(|err| profile_error(name, &err)),
         CredentialPlan::DefaultChain { profile } => {
-            let mut profile_provider =
-                ProfileFileCredentialsProvider::builder().configure(&provider_config);
+            let mut profile_provider = ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config)
+                .profile_files(profile_files(env));
             if let Some(name) = profile {
                 profile_provider = profile_provider.profile_name(name);
             }

@@ -117,7 +117,7 @@ async fn finish(
     credentials: &CredentialCache,
 ) -> Result<CallTarget, PluginError> {
     let resolved = credentials
-        .resolve(&auth.plan, &region.region, profile)
+        .resolve(&auth.plan, &region.region, profile, env)
         .await?;
     let spec = ClientSpec {
         region: region.region.clone(),

@@ -338,9 +338,21 @@ pub fn build_models(
         .filter(|model| keep_foundation_model(model, &options.provider_filter))
         .map(|model| foundation_definition(model, options, &candidates))
         .collect();
+    // DISC-54 (beyond the spec, which is silent here): a profile whose backing model this
+    // run lists without TEXT output (an embedding or image model) is no chat model either,
+    // so it is dropped with its model (DISC-17).
+    let non_text_bases: HashSet<String> = foundation
+        .iter()
+        .filter(|model| !has(&model.output_modalities, "TEXT"))
+        .map(|model| model.model_id.trim().to_lowercase())
+        .collect();
     let profile_models: Vec<ModelDefinition> = profile_summaries
         .iter()
         .filter(|profile| keep_profile(profile, &options.provider_filter))
+        .filter(|profile| {
+            profile_base_id(profile)
+                .is_none_or(|base| !non_text_bases.contains(&base.to_lowercase()))
+        })
         .map(|profile| profile_definition(profile, &foundation_models, options))
         .collect();
     let mut seen = HashSet::new();
@@ -511,6 +523,22 @@ mod tests {
             profile_base_id(&au).as_deref(),
             Some("anthropic.claude-sonnet-4-6")
         );
+    }
+
+    #[test]
+    fn disc_54_profiles_of_embedding_models_are_not_chat_models() {
+        let mut embed = fm("cohere.embed-v4:0", "Embed v4");
+        embed.output_modalities = vec!["EMBEDDING".into()];
+        let profile = RawProfile {
+            profile_id: "us.cohere.embed-v4:0".into(),
+            profile_name: "US Cohere Embed v4".into(),
+            status: "ACTIVE".into(),
+            profile_type: "SYSTEM_DEFINED".into(),
+            model_arns: vec!["arn:aws:bedrock:us-east-1::foundation-model/cohere.embed-v4:0".into()],
+            ..RawProfile::default()
+        };
+        let models = build_models(&[embed], &[profile], &options());
+        assert!(models.is_empty(), "{models:?}");
     }
 
     #[test]
