@@ -227,7 +227,11 @@ fn start_stream(plugin: &Arc<Plugin>, request: ChatRequest) -> Result<StreamHand
     }
     let settings = plugin.settings.current();
     let env = plugin.env();
-    let input = converse::request::build(&request)?;
+    let input = converse::request::build(
+        &request,
+        &settings,
+        converse::request::Operation::ConverseStream,
+    )?;
     let model_id = request.model.id.to_string();
     let plugin = plugin.clone();
     StreamHandle::spawn(&model_id, move |sink| async move {

@@ -6,6 +6,7 @@
 //! 2. the plugin cdylib through abi_stable, consumed as a `futures::Stream` on a host runtime;
 //! 3. the same, with the plugin's runtime switched to two worker threads
 //!    (`BEDROCK_PLUGIN_WORKER_THREADS`, run in a child process so each gets a fresh plugin).
+//!
 //! It prints events/s and per-event nanoseconds for each, and the ratios to the baseline.
 //! Run with `cargo bench -p e2e-tests --bench boundary`.
 

@@ -59,7 +59,7 @@ pub fn estimate(request: &ChatRequest) -> u64 {
 pub async fn count(plugin: &Arc<Plugin>, chat: ChatRequest) -> Result<TokenCount, PluginError> {
     let settings = plugin.settings.current();
     let env = plugin.env();
-    let input = request::build(&chat)?;
+    let input = request::build(&chat, &settings, request::Operation::CountTokens)?;
     let bearer = chat
         .options
         .bearer_token
@@ -98,6 +98,7 @@ pub async fn count(plugin: &Arc<Plugin>, chat: ChatRequest) -> Result<TokenCount
     let converse = ConverseTokensRequest::builder()
         .set_messages(Some(input.messages))
         .set_system((!input.system.is_empty()).then_some(input.system))
+        .set_tool_config(input.tool_config)
         .build();
     let result = client
         .count_tokens()

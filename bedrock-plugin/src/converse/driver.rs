@@ -11,6 +11,7 @@ use futures::FutureExt as _;
 use plugin_api::event::{StopReason, StreamEvent, StreamEvent_NE};
 
 use crate::converse::errors;
+use crate::converse::guardrail;
 use crate::converse::request::ConverseInput;
 use crate::converse::stream::StreamMapper;
 use crate::pending::EventSink;
@@ -40,12 +41,24 @@ pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
         idle_timeout,
     } = send;
     let mut out: Vec<StreamEvent_NE> = Vec::with_capacity(8);
+    // GRD-01: the SDK serialises guardrail defaults the config did not set; strip them.
+    let unset_guardrail_keys = input
+        .guardrail_config
+        .as_ref()
+        .map(|guardrail| guardrail.unset_keys())
+        .unwrap_or_default();
     let request = client
         .converse_stream()
         .model_id(input.model_id)
         .set_system((!input.system.is_empty()).then_some(input.system))
         .set_messages(Some(input.messages))
-        .inference_config(input.inference_config);
+        .inference_config(input.inference_config)
+        .set_tool_config(input.tool_config)
+        .set_request_metadata(input.request_metadata)
+        .set_guardrail_config(input.guardrail_config.map(|guardrail| guardrail.config))
+        .set_service_tier(input.service_tier)
+        .customize()
+        .mutate_request(move |request| guardrail::strip_unset_keys(request, &unset_guardrail_keys));
     let response = match tokio::time::timeout(idle_timeout, request.send()).await {
         Err(_) => {
             mapper.on_failure(

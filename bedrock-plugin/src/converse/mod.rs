@@ -3,6 +3,13 @@
 pub mod count_tokens;
 pub mod driver;
 pub mod errors;
+pub mod guardrail;
+pub mod media;
+pub mod messages;
+pub mod metadata;
 pub mod request;
+pub mod sampling;
 pub mod stream;
+pub mod tier;
+pub mod tools;
 pub mod usage;

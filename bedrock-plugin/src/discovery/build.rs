@@ -534,8 +534,9 @@ mod tests {
             profile_name: "US Cohere Embed v4".into(),
             status: "ACTIVE".into(),
             profile_type: "SYSTEM_DEFINED".into(),
-            model_arns: vec!["arn:aws:bedrock:us-east-1::foundation-model/cohere.embed-v4:0".into()],
-            ..RawProfile::default()
+            model_arns: vec![
+                "arn:aws:bedrock:us-east-1::foundation-model/cohere.embed-v4:0".into(),
+            ],
         };
         let models = build_models(&[embed], &[profile], &options());
         assert!(models.is_empty(), "{models:?}");

@@ -1,0 +1,1436 @@
+//! Host conversation → Bedrock `messages` (MSG-01..13, VID-03/04, BR-70..72).
+//!
+//! Conversion runs in three steps so each rule sees the shape it is defined on:
+//! 1. every host message becomes a *turn* of blocks (tool calls and results keep their ids
+//!    and names), consecutive same-role turns merged (MSG-09);
+//! 2. with a `toolConfig`, tool calls and results are paired (BR-70);
+//! 3. turns become SDK messages (images lifted out of tool results for MSG-07 models), and
+//!    the first message must be the user's (MSG-13).
+//!
+//! The caller's request is only read (REQ-06).
+
+use std::collections::HashSet;
+
+use aws_sdk_bedrockruntime::types::{
+    ContentBlock, ConversationRole, ImageBlock, Message, ReasoningContentBlock, ReasoningTextBlock,
+    ToolResultBlock, ToolResultContentBlock, ToolResultStatus, ToolUseBlock,
+};
+use aws_smithy_types::Blob;
+use base64::Engine as _;
+use plugin_api::chat::{
+    AssistantBlock, AssistantBlock_NE, AssistantOrigin, ChatRequest, ContentPart, ContentPart_NE,
+    Message as HostMessage,
+};
+use plugin_api::error::PluginError;
+use plugin_api::model::ModelDefinition;
+
+use crate::converse::media::{self, DocumentNames};
+use crate::converse::request::{build_error, invalid};
+use crate::converse::tools::{json_to_document, parse_arguments};
+use crate::models::claude::{base_model_key, claude_family};
+
+/// MSG-13's error.
+pub const FIRST_MESSAGE_NOT_USER: &str =
+    "Amazon Bedrock requires the conversation to start with a user message";
+
+/// Text that replaces a result with no usable content (MSG-06).
+const NO_OUTPUT: &str = "(no output)";
+
+/// BR-70: the synthetic result of a tool call that never got one.
+const INTERRUPTED: &str = "(no result: tool call was interrupted)";
+
+/// The opaque-signature marker some hosts store for non-Claude reasoning (MSG-04).
+const REASONING_CONTENT_MARKER: &str = "reasoning_content";
+
+/// MSG-01: characters outside `[a-zA-Z0-9_-]` → `_`, then at most 64 characters.
+pub fn normalize_tool_id(id: &str) -> String {
+    id.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect()
+}
+
+/// Removes lone UTF-16 surrogates (MSG-02, MSG-04, MSG-11). Rust strings cannot hold them,
+/// so text that reached us as valid UTF-8 is already clean; this is the single place to
+/// change if the ABI ever carries raw UTF-16.
+pub fn sanitize_text(text: &str) -> String {
+    text.to_owned()
+}
+
+/// A tool result while it is still tied to its call.
+#[derive(Debug, Clone)]
+struct ResultBlock {
+    id: String,
+    name: String,
+    status: ToolResultStatus,
+    content: Vec<ToolResultContentBlock>,
+    /// Its text parts, for the text rendering of an unpaired result (BR-70).
+    texts: Vec<String>,
+    /// Images lifted out for models that reject them inside results (MSG-07).
+    lifted: Vec<ImageBlock>,
+}
+
+#[derive(Debug, Clone)]
+enum Block {
+    Content(ContentBlock),
+    ToolUse(ToolUseBlock),
+    ToolResult(ResultBlock),
+}
+
+#[derive(Debug)]
+struct Turn {
+    role: ConversationRole,
+    blocks: Vec<Block>,
+}
+
+/// Where a video sits: (message index, part index).
+type PartAt = (usize, usize);
+
+/// Per-request facts the rules need.
+struct Converter<'a> {
+    model: &'a ModelDefinition,
+    tools_enabled: bool,
+    claude: bool,
+    /// MSG-07: ids with `openai.` after region-prefix removal reject images in results.
+    lifts_result_images: bool,
+    /// VID-03.
+    supports_video: bool,
+    /// VID-04: the one video sent.
+    newest_video: Option<PartAt>,
+    documents: DocumentNames,
+}
+
+fn text(text: impl Into<String>) -> ContentBlock {
+    ContentBlock::Text(text.into())
+}
+
+fn unknown(kind: &str, index: usize, message: usize, role: &str) -> PluginError {
+    invalid(format!(
+        "Amazon Bedrock: {kind} {} of message {} ({role}) is of a kind this plugin version does not know",
+        index + 1,
+        message + 1
+    ))
+}
+
+/// VID-04: the newest video with a payload in messages that will carry media.
+fn newest_video(request: &ChatRequest, tools_enabled: bool) -> Option<PartAt> {
+    let mut newest = None;
+    for (i, message) in request.messages.iter().enumerate() {
+        let parts = match message.as_enum() {
+            Ok(HostMessage::User { content, .. }) => content,
+            Ok(HostMessage::ToolResult { content, .. }) if tools_enabled => content,
+            _ => continue,
+        };
+        for (j, part) in parts.iter().enumerate() {
+            if let Ok(ContentPart::Video { data, .. }) = part.as_enum() {
+                if !data.trim().is_empty() {
+                    newest = Some((i, j));
+                }
+            }
+        }
+    }
+    newest
+}
+
+/// What a video part becomes.
+enum VideoOutcome {
+    Send(aws_sdk_bedrockruntime::types::VideoBlock),
+    Text(&'static str),
+    Empty,
+}
+
+impl Converter<'_> {
+    /// VID-01..04 for the video at `at`; `in_tool_result` picks the omission wording.
+    fn video(
+        &self,
+        data: &str,
+        mime: &str,
+        at: PartAt,
+        in_tool_result: bool,
+    ) -> Result<VideoOutcome, PluginError> {
+        if data.trim().is_empty() {
+            return Ok(VideoOutcome::Empty);
+        }
+        if !self.supports_video {
+            return Ok(VideoOutcome::Text(
+                "(video omitted: model does not support videos)",
+            ));
+        }
+        if self.newest_video != Some(at) {
+            return Ok(VideoOutcome::Text(if in_tool_result {
+                "(tool video omitted: Amazon Bedrock accepts one video per request)"
+            } else {
+                "(video omitted: Amazon Bedrock accepts one video per request)"
+            }));
+        }
+        media::video_block(data, mime).map(VideoOutcome::Send)
+    }
+
+    /// MSG-02: user parts.
+    fn user(&mut self, i: usize, content: &[ContentPart_NE]) -> Result<Vec<Block>, PluginError> {
+        let mut blocks = Vec::new();
+        for (j, part) in content.iter().enumerate() {
+            match part.as_enum() {
+                Ok(ContentPart::Text { text: value }) => {
+                    // Bedrock rejects blank text blocks.
+                    if !value.trim().is_empty() {
+                        blocks.push(Block::Content(text(sanitize_text(value))));
+                    }
+                }
+                Ok(ContentPart::Image { data, mime_type }) => {
+                    if !data.trim().is_empty() {
+                        blocks.push(Block::Content(ContentBlock::Image(media::image_block(
+                            data, mime_type,
+                        )?)));
+                    }
+                }
+                Ok(ContentPart::Video { data, mime_type }) => {
+                    match self.video(data, mime_type, (i, j), false)? {
+                        VideoOutcome::Send(video) => {
+                            blocks.push(Block::Content(ContentBlock::Video(video)))
+                        }
+                        VideoOutcome::Text(omitted) => blocks.push(Block::Content(text(omitted))),
+                        VideoOutcome::Empty => {}
+                    }
+                }
+                Ok(ContentPart::Document {
+                    data,
+                    mime_type,
+                    name,
+                }) => {
+                    if !data.trim().is_empty() {
+                        let name = name.as_ref().into_option().map(|name| name.as_str());
+                        blocks.push(Block::Content(
+                            match self.documents.document(data, mime_type, name)? {
+                                media::Document::Block(block) => ContentBlock::Document(block),
+                                media::Document::Omitted(omitted) => text(omitted),
+                            },
+                        ));
+                    }
+                }
+                // MSG-02: other parts (audio) are skipped.
+                Ok(ContentPart::Audio { .. }) => {}
+                Ok(_) | Err(_) => return Err(unknown("part", j, i, "user")),
+            }
+        }
+        Ok(blocks)
+    }
+
+    /// MSG-03/04/05/08 and BR-71: assistant blocks.
+    fn assistant(
+        &mut self,
+        i: usize,
+        content: &[AssistantBlock_NE],
+        origin: &AssistantOrigin,
+    ) -> Result<Vec<Block>, PluginError> {
+        let model = self.model;
+        // MSG-05: another model's signatures and redacted blocks mean nothing here.
+        let switched = origin.provider != model.provider
+            || origin.api != model.api
+            || origin.model != model.id;
+        // BR-71: an aborted or failed turn may hold a partial signature.
+        let cut_short = origin
+            .stop_reason
+            .as_ref()
+            .into_option()
+            .is_some_and(|reason| matches!(reason.as_str(), "aborted" | "error"));
+        let keep_signatures = self.claude && !switched && !cut_short;
+        let mut blocks = Vec::new();
+        for (k, block) in content.iter().enumerate() {
+            match block.as_enum() {
+                Ok(AssistantBlock::Text { text: value }) => {
+                    if !value.trim().is_empty() {
+                        blocks.push(Block::Content(text(value.as_str())));
+                    }
+                }
+                Ok(AssistantBlock::Thinking {
+                    thinking,
+                    signature,
+                    redacted,
+                }) => {
+                    let signature = signature
+                        .as_ref()
+                        .into_option()
+                        .map(|s| s.as_str())
+                        .filter(|s| !s.trim().is_empty());
+                    if signature == Some(REASONING_CONTENT_MARKER) {
+                        continue;
+                    }
+                    if *redacted {
+                        if !keep_signatures {
+                            continue;
+                        }
+                        let Some(signature) = signature else {
+                            return Err(invalid(
+                                "Bedrock redacted reasoning block is missing its opaque signature",
+                            ));
+                        };
+                        let bytes = base64::engine::general_purpose::STANDARD
+                            .decode(signature.trim())
+                            .map_err(|_| {
+                                invalid("Bedrock redacted reasoning block has a malformed opaque signature")
+                            })?;
+                        blocks.push(Block::Content(ContentBlock::ReasoningContent(
+                            ReasoningContentBlock::RedactedContent(Blob::new(bytes)),
+                        )));
+                    } else if let (true, Some(signature)) = (keep_signatures, signature) {
+                        // MSG-04: signed Claude thinking goes back byte for byte.
+                        let reasoning = ReasoningTextBlock::builder()
+                            .text(thinking.as_str())
+                            .signature(signature)
+                            .build()
+                            .map_err(|err| build_error("reasoning block", err))?;
+                        blocks.push(Block::Content(ContentBlock::ReasoningContent(
+                            ReasoningContentBlock::ReasoningText(reasoning),
+                        )));
+                    } else if !thinking.trim().is_empty() {
+                        blocks.push(Block::Content(text(sanitize_text(thinking))));
+                    }
+                }
+                Ok(AssistantBlock::ToolCall {
+                    id,
+                    name,
+                    arguments_json,
+                }) => {
+                    let arguments = parse_arguments(arguments_json);
+                    if self.tools_enabled {
+                        let tool_use = ToolUseBlock::builder()
+                            .tool_use_id(normalize_tool_id(id))
+                            .name(name.as_str())
+                            .input(json_to_document(&arguments))
+                            .build()
+                            .map_err(|err| build_error("toolUse block", err))?;
+                        blocks.push(Block::ToolUse(tool_use));
+                    } else {
+                        // MSG-08: without toolConfig Bedrock rejects tool blocks.
+                        let compact =
+                            serde_json::to_string(&arguments).unwrap_or_else(|_| "{}".to_owned());
+                        blocks.push(Block::Content(text(format!(
+                            "[Assistant tool call]: {name}({compact})"
+                        ))));
+                    }
+                }
+                Ok(_) | Err(_) => return Err(unknown("block", k, i, "assistant")),
+            }
+        }
+        Ok(blocks)
+    }
+
+    /// MSG-06/07/08, VID-04: one tool result.
+    fn tool_result(
+        &mut self,
+        i: usize,
+        id: &str,
+        name: &str,
+        content: &[ContentPart_NE],
+        is_error: bool,
+    ) -> Result<Vec<Block>, PluginError> {
+        if !self.tools_enabled {
+            // MSG-08: the result as text.
+            let mut blocks = vec![Block::Content(text(format!("[Tool result: {name}]:")))];
+            for (j, part) in content.iter().enumerate() {
+                match part.as_enum() {
+                    Ok(ContentPart::Text { text: value }) => {
+                        if !value.trim().is_empty() {
+                            blocks.push(Block::Content(text(sanitize_text(value))));
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(_) => return Err(unknown("part", j, i, "toolResult")),
+                }
+            }
+            return Ok(blocks);
+        }
+        let id = normalize_tool_id(id);
+        let mut result = ResultBlock {
+            id: id.clone(),
+            name: name.to_owned(),
+            status: if is_error {
+                ToolResultStatus::Error
+            } else {
+                ToolResultStatus::Success
+            },
+            content: Vec::new(),
+            texts: Vec::new(),
+            lifted: Vec::new(),
+        };
+        let no_output = || ToolResultContentBlock::Text(NO_OUTPUT.to_owned());
+        for (j, part) in content.iter().enumerate() {
+            match part.as_enum() {
+                Ok(ContentPart::Text { text: value }) => {
+                    if !value.trim().is_empty() {
+                        let value = sanitize_text(value);
+                        result.texts.push(value.clone());
+                        result.content.push(ToolResultContentBlock::Text(value));
+                    }
+                }
+                Ok(ContentPart::Image { data, mime_type }) => {
+                    if data.trim().is_empty() {
+                        result.content.push(no_output());
+                    } else {
+                        let image = media::image_block(data, mime_type)?;
+                        if self.lifts_result_images {
+                            result.lifted.push(image);
+                        } else {
+                            result.content.push(ToolResultContentBlock::Image(image));
+                        }
+                    }
+                }
+                Ok(ContentPart::Video { data, mime_type }) => {
+                    match self.video(data, mime_type, (i, j), true)? {
+                        VideoOutcome::Send(video) => {
+                            result.content.push(ToolResultContentBlock::Video(video))
+                        }
+                        VideoOutcome::Text(omitted) => result
+                            .content
+                            .push(ToolResultContentBlock::Text(omitted.to_owned())),
+                        VideoOutcome::Empty => result.content.push(no_output()),
+                    }
+                }
+                Ok(ContentPart::Audio { .. }) => result.content.push(ToolResultContentBlock::Text(
+                    "(see attached audio)".to_owned(),
+                )),
+                Ok(ContentPart::Document {
+                    data,
+                    mime_type,
+                    name,
+                }) => {
+                    if data.trim().is_empty() {
+                        result.content.push(no_output());
+                    } else {
+                        let name = name.as_ref().into_option().map(|name| name.as_str());
+                        result.content.push(
+                            match self.documents.document(data, mime_type, name)? {
+                                media::Document::Block(block) => {
+                                    ToolResultContentBlock::Document(block)
+                                }
+                                media::Document::Omitted(omitted) => {
+                                    ToolResultContentBlock::Text(omitted)
+                                }
+                            },
+                        );
+                    }
+                }
+                Ok(_) | Err(_) => return Err(unknown("part", j, i, "toolResult")),
+            }
+        }
+        if !result.lifted.is_empty() {
+            result.content.push(ToolResultContentBlock::Text(format!(
+                "(see attached images labeled \"Images from tool result {id}\")"
+            )));
+        }
+        if result.content.is_empty() {
+            result.content.push(no_output());
+        }
+        Ok(vec![Block::ToolResult(result)])
+    }
+}
+
+/// MSG-09: appends a turn, merging it into the previous one when the roles match.
+fn push_turn(turns: &mut Vec<Turn>, role: ConversationRole, blocks: Vec<Block>) {
+    if blocks.is_empty() {
+        return;
+    }
+    match turns.last_mut() {
+        Some(last) if last.role == role => last.blocks.extend(blocks),
+        _ => turns.push(Turn { role, blocks }),
+    }
+}
+
+fn tool_use_ids(turn: &Turn) -> Vec<String> {
+    turn.blocks
+        .iter()
+        .filter_map(|block| match block {
+            Block::ToolUse(tool_use) => Some(tool_use.tool_use_id().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The text rendering of a result with no matching call (BR-70, as MSG-08).
+fn orphan_text(result: &ResultBlock) -> Vec<Block> {
+    std::iter::once(format!("[Tool result: {}]:", result.name))
+        .chain(result.texts.iter().cloned())
+        .map(|value| Block::Content(text(value)))
+        .collect()
+}
+
+fn synthetic_result(id: &str) -> Block {
+    Block::ToolResult(ResultBlock {
+        id: id.to_owned(),
+        name: String::new(),
+        status: ToolResultStatus::Error,
+        content: vec![ToolResultContentBlock::Text(INTERRUPTED.to_owned())],
+        texts: Vec::new(),
+        lifted: Vec::new(),
+    })
+}
+
+/// BR-70: every toolUse gets a result in the next user turn, and every result answers a
+/// toolUse of the turn just before it.
+fn repair_pairing(turns: &mut Vec<Turn>) {
+    // Results without a preceding call become text.
+    for k in 0..turns.len() {
+        if turns[k].role != ConversationRole::User {
+            continue;
+        }
+        let allowed: HashSet<String> = match k.checked_sub(1).map(|p| &turns[p]) {
+            Some(previous) if previous.role == ConversationRole::Assistant => {
+                tool_use_ids(previous).into_iter().collect()
+            }
+            _ => HashSet::new(),
+        };
+        let blocks = std::mem::take(&mut turns[k].blocks);
+        turns[k].blocks = blocks
+            .into_iter()
+            .flat_map(|block| match block {
+                Block::ToolResult(result) if !allowed.contains(&result.id) => orphan_text(&result),
+                other => vec![other],
+            })
+            .collect();
+    }
+    // Calls without a result get a synthetic error result.
+    let mut k = 0;
+    while k < turns.len() {
+        if turns[k].role == ConversationRole::Assistant {
+            let answered: HashSet<String> = turns
+                .get(k + 1)
+                .map(|next| {
+                    next.blocks
+                        .iter()
+                        .filter_map(|block| match block {
+                            Block::ToolResult(result) => Some(result.id.clone()),
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut seen = HashSet::new();
+            let missing: Vec<Block> = tool_use_ids(&turns[k])
+                .into_iter()
+                .filter(|id| !answered.contains(id) && seen.insert(id.clone()))
+                .map(|id| synthetic_result(&id))
+                .collect();
+            if !missing.is_empty() {
+                match turns.get_mut(k + 1) {
+                    Some(next) => {
+                        // Results lead the user turn (Anthropic requires it): insert after
+                        // the last existing result.
+                        let at = next
+                            .blocks
+                            .iter()
+                            .rposition(|block| matches!(block, Block::ToolResult(_)))
+                            .map_or(0, |p| p + 1);
+                        next.blocks.splice(at..at, missing);
+                    }
+                    None => turns.push(Turn {
+                        role: ConversationRole::User,
+                        blocks: missing,
+                    }),
+                }
+            }
+        }
+        k += 1;
+    }
+}
+
+fn result_block(result: ResultBlock) -> Result<ContentBlock, PluginError> {
+    ToolResultBlock::builder()
+        .tool_use_id(result.id)
+        .set_content(Some(result.content))
+        .status(result.status)
+        .build()
+        .map(ContentBlock::ToolResult)
+        .map_err(|err| build_error("toolResult block", err))
+}
+
+/// Turn → SDK message: MSG-07 lifted images after the results, BR-72 no reasoning in user
+/// messages.
+fn flatten(turn: Turn) -> Result<Option<Message>, PluginError> {
+    let user = turn.role == ConversationRole::User;
+    let last_result = turn
+        .blocks
+        .iter()
+        .rposition(|block| matches!(block, Block::ToolResult(_)));
+    let mut lifted: Vec<(String, Vec<ImageBlock>)> = Vec::new();
+    let mut content = Vec::with_capacity(turn.blocks.len());
+    for (index, block) in turn.blocks.into_iter().enumerate() {
+        match block {
+            Block::Content(ContentBlock::ReasoningContent(_)) if user => {}
+            Block::Content(block) => content.push(block),
+            Block::ToolUse(tool_use) => content.push(ContentBlock::ToolUse(tool_use)),
+            Block::ToolResult(mut result) => {
+                if !result.lifted.is_empty() {
+                    lifted.push((result.id.clone(), std::mem::take(&mut result.lifted)));
+                }
+                content.push(result_block(result)?);
+            }
+        }
+        if Some(index) == last_result {
+            for (id, images) in lifted.drain(..) {
+                content.push(text(format!("Images from tool result {id}:")));
+                content.extend(images.into_iter().map(ContentBlock::Image));
+            }
+        }
+    }
+    if content.is_empty() {
+        return Ok(None);
+    }
+    Message::builder()
+        .role(turn.role)
+        .set_content(Some(content))
+        .build()
+        .map(Some)
+        .map_err(|err| build_error("message", err))
+}
+
+/// MSG-07: models behind an `openai.` id reject images inside tool results.
+pub fn lifts_result_images(model: &ModelDefinition) -> bool {
+    base_model_key(model.id.as_str()).contains("openai.")
+}
+
+/// MSG-*: the Bedrock `messages` for a request. `tools_enabled` says whether a `toolConfig`
+/// is sent (tool blocks are text otherwise, MSG-08).
+pub fn convert(request: &ChatRequest, tools_enabled: bool) -> Result<Vec<Message>, PluginError> {
+    let model = &request.model;
+    let mut converter = Converter {
+        model,
+        tools_enabled,
+        claude: claude_family(model).is_some(),
+        lifts_result_images: lifts_result_images(model),
+        supports_video: model.input.iter().any(|input| input.as_str() == "video"),
+        newest_video: newest_video(request, tools_enabled),
+        documents: DocumentNames::default(),
+    };
+    let mut turns: Vec<Turn> = Vec::new();
+    for (i, message) in request.messages.iter().enumerate() {
+        match message.as_enum() {
+            Ok(HostMessage::User { content, .. }) => {
+                let blocks = converter.user(i, content)?;
+                push_turn(&mut turns, ConversationRole::User, blocks);
+            }
+            Ok(HostMessage::Assistant {
+                content, origin, ..
+            }) => {
+                let blocks = converter.assistant(i, content, origin)?;
+                push_turn(&mut turns, ConversationRole::Assistant, blocks);
+            }
+            Ok(HostMessage::ToolResult {
+                tool_call_id,
+                tool_name,
+                content,
+                is_error,
+                ..
+            }) => {
+                let blocks =
+                    converter.tool_result(i, tool_call_id, tool_name, content, *is_error)?;
+                push_turn(&mut turns, ConversationRole::User, blocks);
+            }
+            Ok(_) | Err(_) => {
+                return Err(invalid(format!(
+                    "Amazon Bedrock: message {} is of a kind this plugin version does not know",
+                    i + 1
+                )))
+            }
+        }
+    }
+    if tools_enabled {
+        repair_pairing(&mut turns);
+    }
+    let mut messages: Vec<Message> = Vec::with_capacity(turns.len());
+    for turn in turns {
+        if let Some(message) = flatten(turn)? {
+            messages.push(message);
+        }
+    }
+    match messages.first() {
+        Some(first) if *first.role() == ConversationRole::User => Ok(messages),
+        Some(_) => Err(invalid(FIRST_MESSAGE_NOT_USER)),
+        None => Err(invalid("Amazon Bedrock request has no message to send")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi_stable::std_types::{ROption, RString, RVec};
+    use aws_sdk_bedrockruntime::types::{ImageSource, VideoSource};
+    use plugin_api::chat::ChatOptions;
+
+    const NOVA: &str = "amazon.nova-micro-v1:0";
+
+    fn request(model_id: &str, messages: Vec<plugin_api::chat::Message_NE>) -> ChatRequest {
+        ChatRequest {
+            model: ModelDefinition::new(model_id, "amazon-bedrock", "bedrock-converse-stream"),
+            system_prompt: ROption::RNone,
+            messages: RVec::from(messages),
+            tools: RVec::new(),
+            options: ChatOptions::default(),
+        }
+    }
+
+    fn user(parts: Vec<ContentPart>) -> plugin_api::chat::Message_NE {
+        plugin_api::chat::Message_NE::new(HostMessage::User {
+            content: parts.into_iter().map(ContentPart_NE::new).collect(),
+            runtime_context: false,
+        })
+    }
+
+    fn user_text(value: &str) -> plugin_api::chat::Message_NE {
+        HostMessage::user_text(value)
+    }
+
+    fn origin(model: &str, stop: Option<&str>) -> AssistantOrigin {
+        AssistantOrigin {
+            provider: "amazon-bedrock".into(),
+            api: "bedrock-converse-stream".into(),
+            model: model.into(),
+            stop_reason: stop.map(RString::from).into(),
+        }
+    }
+
+    fn assistant_from(
+        model: &str,
+        stop: Option<&str>,
+        blocks: Vec<AssistantBlock>,
+    ) -> plugin_api::chat::Message_NE {
+        plugin_api::chat::Message_NE::new(HostMessage::Assistant {
+            content: blocks.into_iter().map(AssistantBlock_NE::new).collect(),
+            origin: origin(model, stop),
+            runtime_context: false,
+        })
+    }
+
+    fn assistant(model: &str, blocks: Vec<AssistantBlock>) -> plugin_api::chat::Message_NE {
+        assistant_from(model, None, blocks)
+    }
+
+    fn thinking(value: &str, signature: Option<&str>, redacted: bool) -> AssistantBlock {
+        AssistantBlock::Thinking {
+            thinking: value.into(),
+            signature: signature.map(RString::from).into(),
+            redacted,
+        }
+    }
+
+    fn tool_call(id: &str, name: &str, args: &str) -> AssistantBlock {
+        AssistantBlock::ToolCall {
+            id: id.into(),
+            name: name.into(),
+            arguments_json: args.into(),
+        }
+    }
+
+    fn tool_result(id: &str, name: &str, parts: Vec<ContentPart>) -> plugin_api::chat::Message_NE {
+        plugin_api::chat::Message_NE::new(HostMessage::ToolResult {
+            tool_call_id: id.into(),
+            tool_name: name.into(),
+            content: parts.into_iter().map(ContentPart_NE::new).collect(),
+            is_error: false,
+            runtime_context: false,
+        })
+    }
+
+    fn text_part(value: &str) -> ContentPart {
+        ContentPart::Text { text: value.into() }
+    }
+
+    fn image(data: &str) -> ContentPart {
+        ContentPart::Image {
+            data: data.into(),
+            mime_type: "image/png".into(),
+        }
+    }
+
+    fn video(data: &str) -> ContentPart {
+        ContentPart::Video {
+            data: data.into(),
+            mime_type: "video/mp4".into(),
+        }
+    }
+
+    fn texts(message: &Message) -> Vec<String> {
+        message
+            .content()
+            .iter()
+            .filter_map(|block| block.as_text().ok().cloned())
+            .collect()
+    }
+
+    fn result_of(block: &ContentBlock) -> &ToolResultBlock {
+        block.as_tool_result().expect("toolResult block")
+    }
+
+    fn result_texts(block: &ContentBlock) -> Vec<String> {
+        result_of(block)
+            .content()
+            .iter()
+            .filter_map(|c| c.as_text().ok().cloned())
+            .collect()
+    }
+
+    #[test]
+    fn msg_01_tool_ids_are_normalised() {
+        assert_eq!(normalize_tool_id("call:1/a.b"), "call_1_a_b");
+        assert_eq!(normalize_tool_id(&"x".repeat(70)).len(), 64);
+        assert_eq!(normalize_tool_id("toolu_01-AB"), "toolu_01-AB");
+        let req = request(
+            NOVA,
+            vec![
+                user_text("go"),
+                assistant(NOVA, vec![tool_call("call:1/a.b", "lookup", "{}")]),
+                tool_result("call:1/a.b", "lookup", vec![text_part("done")]),
+            ],
+        );
+        let messages = convert(&req, true).expect("valid");
+        let tool_use = messages[1].content()[0].as_tool_use().expect("toolUse");
+        assert_eq!(tool_use.tool_use_id(), "call_1_a_b");
+        assert_eq!(
+            result_of(&messages[2].content()[0]).tool_use_id(),
+            "call_1_a_b"
+        );
+    }
+
+    #[test]
+    fn msg_02_user_parts_and_empty_messages() {
+        let req = request(
+            NOVA,
+            vec![
+                user(vec![
+                    text_part("look"),
+                    text_part("   "),
+                    image("aGk="),
+                    ContentPart::Audio {
+                        data: "aGk=".into(),
+                        mime_type: "audio/wav".into(),
+                    },
+                    ContentPart::Document {
+                        data: "aGk=".into(),
+                        mime_type: "application/pdf".into(),
+                        name: ROption::RSome("spec.v2.pdf".into()),
+                    },
+                ]),
+                user(vec![text_part(" ")]),
+            ],
+        );
+        let messages = convert(&req, false).expect("valid");
+        assert_eq!(messages.len(), 1);
+        let content = messages[0].content();
+        assert_eq!(content.len(), 3);
+        assert_eq!(content[0].as_text().ok().map(String::as_str), Some("look"));
+        let image = content[1].as_image().expect("image");
+        assert_eq!(image.format().as_str(), "png");
+        assert_eq!(
+            image.source(),
+            Some(&ImageSource::Bytes(Blob::new(b"hi".to_vec())))
+        );
+        let document = content[2].as_document().expect("document");
+        assert_eq!(document.name(), "spec-v2");
+    }
+
+    #[test]
+    fn msg_03_assistant_blocks_and_invalid_arguments() {
+        let req = request(
+            NOVA,
+            vec![
+                user_text("go"),
+                assistant(
+                    NOVA,
+                    vec![
+                        AssistantBlock::Text { text: "  ".into() },
+                        AssistantBlock::Text { text: "ok".into() },
+                        tool_call("t1", "read", r#"{"path":"#),
+                    ],
+                ),
+                tool_result("t1", "read", vec![text_part("x")]),
+            ],
+        );
+        let before = req.clone();
+        let messages = convert(&req, true).expect("valid");
+        assert_eq!(req, before, "REQ-06 / EX-T04: context unchanged");
+        assert_eq!(messages[1].content().len(), 2);
+        let tool_use = messages[1].content()[1].as_tool_use().expect("toolUse");
+        assert_eq!(
+            tool_use.input(),
+            &aws_smithy_types::Document::Object(Default::default())
+        );
+        // Assistant with only blank content is skipped; the users merge (MSG-09).
+        let req = request(
+            NOVA,
+            vec![
+                user_text("a"),
+                assistant(NOVA, vec![AssistantBlock::Text { text: "".into() }]),
+                user_text("b"),
+            ],
+        );
+        let messages = convert(&req, false).expect("valid");
+        assert_eq!(messages.len(), 1);
+        assert_eq!(texts(&messages[0]), ["a", "b"]);
+    }
+
+    #[test]
+    fn msg_04_thinking_replay_to_claude() {
+        let target = "us.anthropic.claude-sonnet-4-5-20250929-v1:0";
+        let req = request(
+            target,
+            vec![
+                user_text("q"),
+                assistant(
+                    target,
+                    vec![
+                        thinking("secret plan", Some("sig-1"), false),
+                        thinking("", Some(" sig-fable "), false),
+                        thinking("unsigned", None, false),
+                        thinking("x", Some("reasoning_content"), false),
+                        thinking("[Reasoning redacted]", Some("3q2+7w=="), true),
+                        AssistantBlock::Text {
+                            text: "answer".into(),
+                        },
+                    ],
+                ),
+            ],
+        );
+        let messages = convert(&req, false).expect("valid");
+        let content = messages[1].content();
+        assert_eq!(content.len(), 5);
+        let signed = content[0].as_reasoning_content().expect("reasoning");
+        let text_block = signed.as_reasoning_text().expect("text");
+        assert_eq!(
+            (text_block.text(), text_block.signature()),
+            ("secret plan", Some("sig-1"))
+        );
+        // EX-S03: empty text with a signature is kept, signature verbatim.
+        let empty = content[1]
+            .as_reasoning_content()
+            .ok()
+            .and_then(|r| r.as_reasoning_text().ok())
+            .expect("text");
+        assert_eq!((empty.text(), empty.signature()), ("", Some(" sig-fable ")));
+        assert_eq!(
+            content[2].as_text().ok().map(String::as_str),
+            Some("unsigned")
+        );
+        // EX-A01: redacted bytes are the decoded signature.
+        let redacted = content[3]
+            .as_reasoning_content()
+            .ok()
+            .and_then(|r| r.as_redacted_content().ok())
+            .expect("redacted");
+        assert_eq!(redacted.as_ref(), &[0xde, 0xad, 0xbe, 0xef]);
+        assert_eq!(
+            content[4].as_text().ok().map(String::as_str),
+            Some("answer")
+        );
+    }
+
+    #[test]
+    fn msg_04_redacted_signature_errors() {
+        let target = "anthropic.claude-haiku-4-5-20251001-v1:0";
+        for (signature, message) in [
+            (
+                None,
+                "Bedrock redacted reasoning block is missing its opaque signature",
+            ),
+            (
+                Some("%%not-base64%%"),
+                "Bedrock redacted reasoning block has a malformed opaque signature",
+            ),
+        ] {
+            let req = request(
+                target,
+                vec![
+                    user_text("q"),
+                    assistant(target, vec![thinking("", signature, true)]),
+                ],
+            );
+            let error = convert(&req, false).expect_err("error");
+            assert_eq!(error.message.as_str(), message);
+        }
+    }
+
+    #[test]
+    fn msg_04_ex_s02_non_claude_gets_plain_text_and_drops_redacted() {
+        let req = request(
+            NOVA,
+            vec![
+                user_text("q"),
+                assistant(
+                    NOVA,
+                    vec![
+                        thinking("privatereasoning", Some("sig"), false),
+                        thinking("", Some("AQID"), true),
+                    ],
+                ),
+            ],
+        );
+        let messages = convert(&req, false).expect("valid");
+        assert_eq!(texts(&messages[1]), ["privatereasoning"]);
+        assert_eq!(messages[1].content().len(), 1);
+    }
+
+    #[test]
+    fn msg_04_ex_s04_thinking_only_reasoning_content_turn_adds_no_message() {
+        let req = request(
+            NOVA,
+            vec![
+                user_text("q"),
+                assistant(NOVA, vec![thinking("t", Some("reasoning_content"), false)]),
+            ],
+        );
+        let messages = convert(&req, false).expect("valid");
+        assert_eq!(messages.len(), 1);
+        assert_eq!(texts(&messages[0]), ["q"]);
+    }
+
+    #[test]
+    fn msg_05_ex_t01_model_switch_drops_redacted_and_signatures() {
+        let haiku = "anthropic.claude-haiku-4-5-20251001-v1:0";
+        let sonnet = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+        let req = request(
+            sonnet,
+            vec![
+                user_text("q"),
+                assistant(
+                    haiku,
+                    vec![
+                        thinking("[Reasoning redacted]", Some("3q2+7w=="), true),
+                        AssistantBlock::Text {
+                            text: "Safe visible response".into(),
+                        },
+                    ],
+                ),
+            ],
+        );
+        let messages = convert(&req, false).expect("valid");
+        assert_eq!(messages[1].content().len(), 1);
+        assert_eq!(texts(&messages[1]), ["Safe visible response"]);
+        // Signed thinking from another model becomes plain text.
+        let req = request(
+            sonnet,
+            vec![
+                user_text("q"),
+                assistant(haiku, vec![thinking("why", Some("sig"), false)]),
+            ],
+        );
+        assert_eq!(texts(&convert(&req, false).expect("valid")[1]), ["why"]);
+    }
+
+    #[test]
+    fn br_71_aborted_turn_replays_thinking_without_signature() {
+        let target = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+        for stop in ["aborted", "error"] {
+            let req = request(
+                target,
+                vec![
+                    user_text("q"),
+                    assistant_from(
+                        target,
+                        Some(stop),
+                        vec![
+                            thinking("partial", Some("sig-partial"), false),
+                            thinking("", Some("AQID"), true),
+                        ],
+                    ),
+                ],
+            );
+            let messages = convert(&req, false).expect("valid");
+            assert_eq!(texts(&messages[1]), ["partial"], "{stop}");
+            assert_eq!(messages[1].content().len(), 1, "{stop}");
+        }
+    }
+
+    #[test]
+    fn msg_06_tool_results_merge_and_map_content() {
+        let req = request(
+            NOVA,
+            vec![
+                user_text("go"),
+                assistant(
+                    NOVA,
+                    vec![
+                        tool_call("a", "one", "{}"),
+                        tool_call("b", "two", "{}"),
+                        tool_call("c", "three", "{}"),
+                    ],
+                ),
+                tool_result(
+                    "a",
+                    "one",
+                    vec![
+                        image(""),
+                        ContentPart::Audio {
+                            data: "aGk=".into(),
+                            mime_type: "audio/wav".into(),
+                        },
+                    ],
+                ),
+                tool_result("b", "two", vec![]),
+                plugin_api::chat::Message_NE::new(HostMessage::ToolResult {
+                    tool_call_id: "c".into(),
+                    tool_name: "three".into(),
+                    content: RVec::from(vec![ContentPart_NE::new(text_part("boom"))]),
+                    is_error: true,
+                    runtime_context: false,
+                }),
+            ],
+        );
+        let messages = convert(&req, true).expect("valid");
+        assert_eq!(messages.len(), 3);
+        let results = messages[2].content();
+        assert_eq!(results.len(), 3, "one user message with all results");
+        // EX-T02 / EX-T03.
+        assert_eq!(
+            result_texts(&results[0]),
+            ["(no output)", "(see attached audio)"]
+        );
+        assert_eq!(result_texts(&results[1]), ["(no output)"]);
+        assert_eq!(result_texts(&results[2]), ["boom"]);
+        assert_eq!(
+            result_of(&results[0]).status(),
+            Some(&ToolResultStatus::Success)
+        );
+        assert_eq!(
+            result_of(&results[2]).status(),
+            Some(&ToolResultStatus::Error)
+        );
+    }
+
+    fn image_result_request(model: &str) -> ChatRequest {
+        request(
+            model,
+            vec![
+                user_text("go"),
+                assistant(model, vec![tool_call("call_1", "screenshot", "{}")]),
+                tool_result(
+                    "call_1",
+                    "screenshot",
+                    vec![text_part("taken"), image("aGk=")],
+                ),
+            ],
+        )
+    }
+
+    #[test]
+    fn ex_a10_msg_07_images_lifted_for_openai_models() {
+        let req = image_result_request("us.openai.gpt-5.6-sol");
+        let before = req.clone();
+        let messages = convert(&req, true).expect("valid");
+        assert_eq!(req, before, "context unchanged");
+        let content = messages[2].content();
+        assert_eq!(content.len(), 3);
+        assert_eq!(
+            result_texts(&content[0]),
+            [
+                "taken",
+                "(see attached images labeled \"Images from tool result call_1\")"
+            ]
+        );
+        assert_eq!(
+            content[1].as_text().ok().map(String::as_str),
+            Some("Images from tool result call_1:")
+        );
+        assert!(content[2].as_image().is_ok());
+
+        // Nova keeps the image inside the result.
+        let messages = convert(&image_result_request(NOVA), true).expect("valid");
+        let content = messages[2].content();
+        assert_eq!(content.len(), 1);
+        assert!(result_of(&content[0])
+            .content()
+            .iter()
+            .any(|c| c.as_image().is_ok()));
+    }
+
+    #[test]
+    fn msg_08_ex_t05_tool_blocks_become_text_without_tool_config() {
+        let req = request(
+            NOVA,
+            vec![
+                user_text("post it"),
+                assistant(
+                    NOVA,
+                    vec![tool_call(
+                        "m1",
+                        "message",
+                        r##"{"channel":"#general","text":"Deploy done"}"##,
+                    )],
+                ),
+                tool_result("m1", "message", vec![text_part("Delivered to #general")]),
+            ],
+        );
+        let messages = convert(&req, false).expect("valid");
+        assert_eq!(
+            texts(&messages[1]),
+            [r##"[Assistant tool call]: message({"channel":"#general","text":"Deploy done"})"##]
+        );
+        assert_eq!(
+            texts(&messages[2]),
+            ["[Tool result: message]:", "Delivered to #general"]
+        );
+        assert!(messages
+            .iter()
+            .flat_map(|m| m.content())
+            .all(|b| !b.is_tool_use() && !b.is_tool_result()));
+    }
+
+    #[test]
+    fn msg_09_consecutive_same_role_messages_merge() {
+        let req = request(
+            NOVA,
+            vec![
+                user_text("a"),
+                user_text("b"),
+                assistant(NOVA, vec![AssistantBlock::Text { text: "c".into() }]),
+                assistant(NOVA, vec![AssistantBlock::Text { text: "d".into() }]),
+            ],
+        );
+        let messages = convert(&req, false).expect("valid");
+        assert_eq!(messages.len(), 2);
+        assert_eq!(texts(&messages[0]), ["a", "b"]);
+        assert_eq!(texts(&messages[1]), ["c", "d"]);
+    }
+
+    #[test]
+    fn msg_10_image_errors_fail_the_request() {
+        let req = request(
+            NOVA,
+            vec![user(vec![ContentPart::Image {
+                data: "aGk=".into(),
+                mime_type: "image/tiff".into(),
+            }])],
+        );
+        assert_eq!(
+            convert(&req, false).expect_err("error").message.as_str(),
+            "Unknown image type: image/tiff"
+        );
+    }
+
+    #[test]
+    fn msg_12_unsupported_document_and_unique_names() {
+        let doc = |mime: &str, name: &str| ContentPart::Document {
+            data: "aGk=".into(),
+            mime_type: mime.into(),
+            name: ROption::RSome(name.into()),
+        };
+        let req = request(
+            NOVA,
+            vec![user(vec![
+                doc("application/pdf", "notes.pdf"),
+                doc("text/plain", "notes.txt"),
+                doc("application/zip", "bundle.zip"),
+            ])],
+        );
+        let messages = convert(&req, false).expect("valid");
+        let content = messages[0].content();
+        assert_eq!(content[0].as_document().map(|d| d.name()), Ok("notes"));
+        assert_eq!(content[1].as_document().map(|d| d.name()), Ok("notes (2)"));
+        assert_eq!(
+            content[2].as_text().ok().map(String::as_str),
+            Some("(document omitted: unsupported type application/zip)")
+        );
+    }
+
+    #[test]
+    fn msg_13_history_starting_with_assistant_is_rejected() {
+        let req = request(
+            NOVA,
+            vec![
+                assistant(
+                    NOVA,
+                    vec![AssistantBlock::Text {
+                        text: "Hello".into(),
+                    }],
+                ),
+                user_text("Hi"),
+            ],
+        );
+        assert_eq!(
+            convert(&req, false).expect_err("rejected").message.as_str(),
+            FIRST_MESSAGE_NOT_USER
+        );
+    }
+
+    fn video_model(input_video: bool) -> ModelDefinition {
+        let mut model = ModelDefinition::new(NOVA, "amazon-bedrock", "bedrock-converse-stream");
+        if input_video {
+            model.input = RVec::from(vec![RString::from("text"), RString::from("video")]);
+        }
+        model
+    }
+
+    fn with_model(mut req: ChatRequest, model: ModelDefinition) -> ChatRequest {
+        req.model = model;
+        req
+    }
+
+    #[test]
+    fn vid_03_ex_v02_model_without_video_input() {
+        let req = with_model(
+            request(
+                NOVA,
+                vec![user(vec![text_part("watch"), video("dmlkZW8=")])],
+            ),
+            video_model(false),
+        );
+        let messages = convert(&req, false).expect("valid");
+        assert_eq!(
+            texts(&messages[0]),
+            ["watch", "(video omitted: model does not support videos)"]
+        );
+    }
+
+    #[test]
+    fn vid_04_ex_v05_only_the_latest_user_video_is_sent() {
+        let req = with_model(
+            request(
+                NOVA,
+                vec![
+                    user(vec![video("b2xk")]),
+                    assistant(
+                        NOVA,
+                        vec![AssistantBlock::Text {
+                            text: "seen".into(),
+                        }],
+                    ),
+                    user(vec![video("dmlkZW8=")]),
+                ],
+            ),
+            video_model(true),
+        );
+        let messages = convert(&req, false).expect("valid");
+        assert_eq!(
+            texts(&messages[0]),
+            ["(video omitted: Amazon Bedrock accepts one video per request)"]
+        );
+        let sent = messages[2].content()[0].as_video().expect("video");
+        assert_eq!(
+            sent.source(),
+            Some(&VideoSource::Bytes(Blob::new(vec![
+                118, 105, 100, 101, 111
+            ])))
+        );
+    }
+
+    #[test]
+    fn vid_04_ex_v06_to_v09_tool_result_videos() {
+        let model = video_model(true);
+        // V06 + V07: user video then tool video → the tool video is sent inside the result.
+        let req = with_model(
+            request(
+                NOVA,
+                vec![
+                    user(vec![video("b2xk")]),
+                    assistant(NOVA, vec![tool_call("t1", "record", "{}")]),
+                    tool_result("t1", "record", vec![video("dmlkZW8=")]),
+                ],
+            ),
+            model.clone(),
+        );
+        let messages = convert(&req, true).expect("valid");
+        assert_eq!(
+            texts(&messages[0]),
+            ["(video omitted: Amazon Bedrock accepts one video per request)"]
+        );
+        assert!(result_of(&messages[2].content()[0]).content()[0].is_video());
+
+        // V08: older tool video omitted, a later payload-less one ignored for the count.
+        let req = with_model(
+            request(
+                NOVA,
+                vec![
+                    user_text("go"),
+                    assistant(
+                        NOVA,
+                        vec![
+                            tool_call("t1", "record", "{}"),
+                            tool_call("t2", "record", "{}"),
+                        ],
+                    ),
+                    tool_result("t1", "record", vec![video("b2xk")]),
+                    tool_result("t2", "record", vec![video("")]),
+                    assistant(NOVA, vec![AssistantBlock::Text { text: "ok".into() }]),
+                    user(vec![video("dmlkZW8=")]),
+                ],
+            ),
+            model.clone(),
+        );
+        let messages = convert(&req, true).expect("valid");
+        assert_eq!(
+            result_texts(&messages[2].content()[0]),
+            ["(tool video omitted: Amazon Bedrock accepts one video per request)"]
+        );
+        assert_eq!(result_texts(&messages[2].content()[1]), ["(no output)"]);
+        assert!(messages[4].content()[0].is_video());
+
+        // V09: only a payload-less tool video.
+        let req = with_model(
+            request(
+                NOVA,
+                vec![
+                    user_text("go"),
+                    assistant(NOVA, vec![tool_call("t1", "record", "{}")]),
+                    tool_result("t1", "record", vec![video("")]),
+                ],
+            ),
+            model,
+        );
+        let messages = convert(&req, true).expect("valid");
+        assert_eq!(result_texts(&messages[2].content()[0]), ["(no output)"]);
+    }
+
+    #[test]
+    fn br_70_missing_results_are_synthesised_and_orphans_become_text() {
+        let req = request(
+            NOVA,
+            vec![
+                user_text("go"),
+                assistant(
+                    NOVA,
+                    vec![tool_call("a", "one", "{}"), tool_call("b", "two", "{}")],
+                ),
+                tool_result("a", "one", vec![text_part("ok")]),
+                user_text("continue"),
+                assistant(
+                    NOVA,
+                    vec![AssistantBlock::Text {
+                        text: "done".into(),
+                    }],
+                ),
+                tool_result("zzz", "ghost", vec![text_part("late")]),
+            ],
+        );
+        let messages = convert(&req, true).expect("valid");
+        let answers = messages[2].content();
+        assert_eq!(result_of(&answers[0]).tool_use_id(), "a");
+        let synthetic = result_of(&answers[1]);
+        assert_eq!(synthetic.tool_use_id(), "b");
+        assert_eq!(synthetic.status(), Some(&ToolResultStatus::Error));
+        assert_eq!(
+            result_texts(&answers[1]),
+            ["(no result: tool call was interrupted)"]
+        );
+        assert_eq!(
+            answers[2].as_text().ok().map(String::as_str),
+            Some("continue")
+        );
+        assert_eq!(texts(&messages[4]), ["[Tool result: ghost]:", "late"]);
+
+        // A trailing call with no next turn gets a new user turn.
+        let req = request(
+            NOVA,
+            vec![
+                user_text("go"),
+                assistant(NOVA, vec![tool_call("a", "one", "{}")]),
+            ],
+        );
+        let messages = convert(&req, true).expect("valid");
+        assert_eq!(messages.len(), 3);
+        assert_eq!(result_of(&messages[2].content()[0]).tool_use_id(), "a");
+    }
+}
