@@ -240,37 +240,10 @@ fn start_stream(plugin: &Arc<Plugin>, request: ChatRequest) -> Result<StreamHand
             cost: request.model.cost,
             refusal_buffered: claude::is_refusal_buffered(&request.model),
         });
-        let bearer = request
-            .options
-            .bearer_token
-            .as_ref()
-            .into_option()
-            .map(|token| token.expose().to_owned());
         let target = target::runtime(
             &settings,
             &env,
-            RuntimeRequest {
-                model_id: request.model.id.as_str(),
-                model_base_url: request
-                    .model
-                    .base_url
-                    .as_ref()
-                    .into_option()
-                    .map(RString::as_str),
-                region: request
-                    .options
-                    .region
-                    .as_ref()
-                    .into_option()
-                    .map(RString::as_str),
-                profile: request
-                    .options
-                    .profile
-                    .as_ref()
-                    .into_option()
-                    .map(RString::as_str),
-                bearer_token: bearer.as_deref(),
-            },
+            RuntimeRequest::for_chat(&request),
             &plugin.credentials,
         )
         .await;

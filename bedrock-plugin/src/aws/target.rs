@@ -31,6 +31,38 @@ pub struct RuntimeRequest<'a> {
     pub bearer_token: Option<&'a str>,
 }
 
+impl<'a> RuntimeRequest<'a> {
+    /// The per-request inputs a chat request carries (model id and baseUrl, region, profile,
+    /// bearer token; converse-stream §0).
+    pub fn for_chat(chat: &'a plugin_api::chat::ChatRequest) -> Self {
+        let options = &chat.options;
+        Self {
+            model_id: chat.model.id.as_str(),
+            model_base_url: chat
+                .model
+                .base_url
+                .as_ref()
+                .into_option()
+                .map(|url| url.as_str()),
+            region: options
+                .region
+                .as_ref()
+                .into_option()
+                .map(|region| region.as_str()),
+            profile: options
+                .profile
+                .as_ref()
+                .into_option()
+                .map(|profile| profile.as_str()),
+            bearer_token: options
+                .bearer_token
+                .as_ref()
+                .into_option()
+                .map(|token| token.expose()),
+        }
+    }
+}
+
 fn auth_error(err: auth::AuthError) -> PluginError {
     PluginError::new(ErrorKind::Auth, err.to_string())
 }

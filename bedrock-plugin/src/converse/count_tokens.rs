@@ -60,37 +60,10 @@ pub async fn count(plugin: &Arc<Plugin>, chat: ChatRequest) -> Result<TokenCount
     let settings = plugin.settings.current();
     let env = plugin.env();
     let input = request::build(&chat, &settings, request::Operation::CountTokens)?;
-    let bearer = chat
-        .options
-        .bearer_token
-        .as_ref()
-        .into_option()
-        .map(|token| token.expose().to_owned());
     let target = target::runtime(
         &settings,
         &env,
-        RuntimeRequest {
-            model_id: chat.model.id.as_str(),
-            model_base_url: chat
-                .model
-                .base_url
-                .as_ref()
-                .into_option()
-                .map(|url| url.as_str()),
-            region: chat
-                .options
-                .region
-                .as_ref()
-                .into_option()
-                .map(|region| region.as_str()),
-            profile: chat
-                .options
-                .profile
-                .as_ref()
-                .into_option()
-                .map(|profile| profile.as_str()),
-            bearer_token: bearer.as_deref(),
-        },
+        RuntimeRequest::for_chat(&chat),
         &plugin.credentials,
     )
     .await?;
