@@ -769,3 +769,51 @@ async fn ep_03_fips_and_dual_stack() {
     );
     assert!(emu.requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_two_instances_with_different_credentials_never_share_them() {
+    let emu = start();
+    let env = env_with(Some(&emu), &[("AWS_REGION", "us-east-1")]);
+    let sigv4 = make(
+        json!({"awsAccessKey": DEFAULT_ACCESS_KEY_ID, "awsSecretKey": DEFAULT_SECRET_ACCESS_KEY}),
+        json!({}),
+        &env,
+    );
+    let bearer = make(
+        json!({"awsAuthentication": "apikey", "awsBedrockApiKey": DEFAULT_BEARER_TOKEN}),
+        json!({}),
+        &env,
+    );
+    let wrong = make(
+        json!({"awsAccessKey": "AKIDOTHER", "awsSecretKey": "other-secret"}),
+        json!({}),
+        &env,
+    );
+    let (a, b, c) = tokio::join!(
+        list(&sigv4, true, true),
+        list(&bearer, true, true),
+        list(&wrong, true, true)
+    );
+    assert!(
+        a.is_ok() && b.is_ok(),
+        "the two valid instances succeed side by side"
+    );
+    let error = c.expect_err("the third instance's unknown key is rejected");
+    assert_eq!(error.status.into_option(), Some(403));
+    let schemes: Vec<String> = emu
+        .requests_for(Operation::ListFoundationModels)
+        .into_iter()
+        .map(|request| match request.auth {
+            AuthScheme::SigV4 { access_key_id, .. } => access_key_id,
+            AuthScheme::Bearer => "bearer".to_owned(),
+            AuthScheme::Anonymous => "anonymous".to_owned(),
+        })
+        .collect();
+    let mut sorted = schemes.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["AKIDEXAMPLE", "AKIDOTHER", "bearer"],
+        "{schemes:?}"
+    );
+}
