@@ -52,7 +52,7 @@ enum Command {
     /// Stream a chat: `chat amazon-bedrock/<model id> "<prompt>"`.
     Chat(chat::Args),
     /// Provider status: enablement, credential source, region, endpoints, catalog.
-    Status,
+    Status(status::Args),
     /// Run the doctor checks (credentials, region, endpoints).
     Doctor,
     /// Start the local Bedrock emulator and serve until interrupted.
@@ -133,7 +133,7 @@ pub fn run() -> ExitCode {
         Command::Validate => validate::run(&context),
         Command::Models { command } => models::run(&context, command),
         Command::Chat(args) => chat::run(&context, args),
-        Command::Status => status::run(&context),
+        Command::Status(args) => status::run(&context, args),
         Command::Doctor => status::doctor(&context),
         Command::Emulator(args) => emulator::run(args),
         Command::Demo(args) => demo::run(args),

@@ -13,8 +13,23 @@ fn age(ms: u64) -> String {
     }
 }
 
-pub fn run(context: &Context) -> Result<ExitCode, ExitCode> {
+#[derive(clap::Args)]
+pub struct Args {
+    /// Run discovery first (non-strict, as at host startup), so the catalog lines describe a
+    /// fresh run; without it, status reads this process's state only and sends nothing.
+    #[arg(long)]
+    refresh: bool,
+}
+
+pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
     let plugin = context.open()?;
+    if args.refresh {
+        // A failure is not fatal here: it is what the "last error" line reports.
+        let _ = runtime()?.block_on(plugin.list_models(plugin_api::traits::ListModelsOptions {
+            strict: false,
+            force_refresh: true,
+        }));
+    }
     let status = plugin.status();
     println!(
         "provider: amazon-bedrock ({})",
