@@ -57,6 +57,8 @@ pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
         .set_request_metadata(input.request_metadata)
         .set_guardrail_config(input.guardrail_config.map(|guardrail| guardrail.config))
         .set_service_tier(input.service_tier)
+        .set_additional_model_request_fields(input.additional_model_request_fields)
+        .set_additional_model_response_field_paths(input.additional_model_response_field_paths)
         .customize()
         .mutate_request(move |request| guardrail::strip_unset_keys(request, &unset_guardrail_keys));
     let response = match tokio::time::timeout(idle_timeout, request.send()).await {

@@ -42,6 +42,11 @@ pub struct ConverseInput {
     pub guardrail_config: Option<guardrail::StreamGuardrail>,
     /// TIER-*.
     pub service_tier: Option<ServiceTier>,
+    /// THINK-*: model-specific fields (`thinking`, `output_config`, `anthropic_beta`); absent
+    /// when empty (REQ-01).
+    pub additional_model_request_fields: Option<aws_smithy_types::Document>,
+    /// REQ-01: `["/stop_details"]` for the refusal-buffered Claude models.
+    pub additional_model_response_field_paths: Option<Vec<String>>,
 }
 
 /// A request that cannot be sent as given.
@@ -130,6 +135,8 @@ pub fn build(
         },
         guardrail_config,
         service_tier,
+        additional_model_request_fields: None,
+        additional_model_response_field_paths: None,
     })
 }
 
