@@ -44,8 +44,9 @@ pub trait ChatProvider: Send + Sync + Clone {
 
     fn api(&self) -> RString;
 
-    /// Starts a streamed chat. Errors found before sending (bad request shape, missing
-    /// credentials) are returned here; everything later arrives as the stream's `Error` event.
+    /// Starts a streamed chat. A request that cannot be sent as given (unsupported api, bad
+    /// tool name, media type, history shape) fails here, synchronously; everything that needs
+    /// I/O (credentials, the service's answer) arrives as the stream's terminal `Error` event.
     fn stream_chat(&self, request: ChatRequest) -> RResult<ChatStreamBox, PluginError>;
 
     /// Counts input tokens for a request (BR-50).
@@ -84,8 +85,8 @@ pub struct ListModelsOptions {
 /// Model discovery and the provider's catalog.
 #[sabi_trait]
 pub trait DiscoveryService: Send + Sync + Clone {
-    /// The provider with its models; `None` inside the catalog result is not possible: a
-    /// non-strict run that finds nothing returns an empty model list and the host drops it.
+    /// The provider with its models. A non-strict run that finds nothing (or fails) returns an
+    /// empty model list, which the host treats as "no implicit provider" (DISC-03).
     fn list_models(&self, options: ListModelsOptions) -> PendingCatalogBox;
 
     /// Status for `status`/doctor surfaces; reads cached state only, never the network.
