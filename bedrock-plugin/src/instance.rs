@@ -116,11 +116,15 @@ impl PluginInstance for Instance {
 
     fn embedding_provider(
         &self,
-        _request: EmbeddingProviderRequest,
+        request: EmbeddingProviderRequest,
     ) -> RResult<ROption<EmbeddingProviderBox>, PluginError> {
-        // Embeddings arrive in a later version; until then the plugin offers no embedding
-        // provider rather than one that cannot embed.
-        RResult::ROk(ROption::RNone)
+        // Every model id gets a provider (unknown ids by family prefix, EMB-13); creation
+        // fails only on an invalid dimension (EMB-14) or certainly missing credentials (EMB-32),
+        // so a host in auto mode can move on to its next provider.
+        guard("PluginInstance::embedding_provider", || {
+            crate::embeddings::create(&self.plugin, &request).map(ROption::RSome)
+        })
+        .into()
     }
 
     fn update_config(&self, update: ConfigUpdate) -> RResult<(), PluginError> {
@@ -235,11 +239,11 @@ fn start_stream(plugin: &Arc<Plugin>, request: ChatRequest) -> Result<StreamHand
     let model_id = request.model.id.to_string();
     let plugin = plugin.clone();
     StreamHandle::spawn(&model_id, move |sink| async move {
-        let mapper = StreamMapper::new(MapperConfig {
+        let mapper_config = MapperConfig {
             model_id: request.model.id.to_string(),
             cost: request.model.cost,
             refusal_buffered: claude::is_refusal_buffered(&request.model),
-        });
+        };
         let target = target::runtime(
             &settings,
             &env,
@@ -255,23 +259,40 @@ fn start_stream(plugin: &Arc<Plugin>, request: ChatRequest) -> Result<StreamHand
                 auth_mode = target.auth.mode.as_str(),
                 "sending ConverseStream"
             );
-            plugin.clients.runtime(&target.spec)
+            let region = target.region.region.clone();
+            plugin
+                .clients
+                .runtime(&target.spec)
+                .map(|client| (client, region))
         });
         match client {
-            Ok(client) => {
+            Ok((client, region)) => {
+                // BR-03/BR-04: the profile choice uses the request region and the flags of
+                // the settings the request started with (LIVE-01).
+                let profiles = converse::retry::ProfileChooser {
+                    plugin: plugin.clone(),
+                    region: region.clone(),
+                    use_cross_region_inference: settings.config.use_cross_region_inference(),
+                    use_global_inference: settings.config.use_global_inference(),
+                };
                 converse::driver::run(
-                    converse::driver::Send {
-                        client,
-                        input,
-                        idle_timeout: settings.config.stream_idle_timeout(),
+                    converse::driver::StreamRequest {
+                        send: converse::driver::Send {
+                            client,
+                            input,
+                            idle_timeout: settings.config.stream_idle_timeout(),
+                        },
+                        mapper: mapper_config,
+                        policy: settings.config.retry_policy(),
+                        region,
+                        profiles: Some(profiles),
                     },
-                    mapper,
                     sink,
                 )
                 .await
             }
             Err(error) => {
-                let mut mapper = mapper;
+                let mut mapper = StreamMapper::new(mapper_config);
                 let mut out = Vec::new();
                 mapper.on_failure(error, plugin_api::event::StopReason::Error, &mut out);
                 sink.send(out).await;

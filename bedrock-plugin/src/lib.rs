@@ -11,6 +11,7 @@ pub mod aws;
 pub mod config;
 pub mod converse;
 pub mod discovery;
+pub mod embeddings;
 pub mod env;
 pub mod guard;
 pub mod host_config;

@@ -505,3 +505,68 @@ fn br_20_a_stalled_stream_ends_with_the_stall_error() {
         "the stalled connection is closed"
     );
 }
+
+#[test]
+fn emb_24_25_embeds_a_query_and_a_batch_through_the_library() {
+    use plugin_api::abi_stable::std_types::{RString, RVec};
+    use plugin_api::embedding::EmbeddingProviderRequest;
+
+    let installed = install(|_| {});
+    let emu = emulator();
+    let plugin = load(&installed, &host_config(&emu, json!({}))).expect("plugin loads");
+    let provider = plugin
+        .embedding_provider(EmbeddingProviderRequest {
+            model: "bedrock/amazon.titan-embed-text-v2:0".into(),
+            output_dimensionality: ROption::RSome(256),
+            base_url: ROption::RNone,
+            family: ROption::RNone,
+        })
+        .expect("provider created")
+        .expect("bedrock offers an embedding provider");
+    let info = provider.info();
+    assert_eq!(info.id.as_str(), "bedrock");
+    assert_eq!(info.model.as_str(), "amazon.titan-embed-text-v2:0");
+    assert_eq!(info.family.as_str(), "titan-v2");
+    assert_eq!(info.dimensions, ROption::RSome(256));
+
+    let (query, batch) = runtime().block_on(async {
+        let query =
+            host_harness::waker::PendingFuture::new(provider.embed_query("find the notes".into()))
+                .await;
+        let texts: RVec<RString> = ["first note", "", "second note"]
+            .into_iter()
+            .map(RString::from)
+            .collect();
+        let batch = host_harness::waker::PendingFuture::new(provider.embed_batch(texts)).await;
+        (query, batch)
+    });
+    let query = query.expect("query embedded");
+    assert_eq!(query.vectors.len(), 1);
+    assert_eq!(query.vectors[0].len(), 256);
+    assert_eq!(query.input_tokens, ROption::RSome(3));
+    let batch = batch.expect("batch embedded");
+    let lengths: Vec<usize> = batch.vectors.iter().map(|v| v.len()).collect();
+    assert_eq!(lengths, [256, 0, 256], "blank texts keep their position");
+    for vector in [&query.vectors[0], &batch.vectors[0], &batch.vectors[2]] {
+        let norm: f32 = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-3, "unit length, got {norm}");
+    }
+    assert_ne!(batch.vectors[0], batch.vectors[2]);
+
+    let sent = emu.requests_for(Operation::InvokeModel);
+    assert_eq!(sent.len(), 3, "one call per non-blank text");
+    assert!(sent.iter().all(|r| r.authorized));
+    let mut bodies: Vec<String> = sent
+        .iter()
+        .map(|r| r.json().expect("JSON body").to_string())
+        .collect();
+    bodies.sort();
+    assert_eq!(
+        bodies,
+        [
+            r#"{"inputText":"find the notes","dimensions":256,"normalize":true}"#,
+            r#"{"inputText":"first note","dimensions":256,"normalize":true}"#,
+            r#"{"inputText":"second note","dimensions":256,"normalize":true}"#,
+        ]
+    );
+}

@@ -6,14 +6,20 @@
 
 use std::time::Duration;
 
+use aws_sdk_bedrockruntime::error::SdkError;
 use aws_sdk_bedrockruntime::operation::RequestId as _;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 use futures::FutureExt as _;
-use plugin_api::event::{StopReason, StreamEvent, StreamEvent_NE};
+use plugin_api::abi_stable::std_types::RBox;
+use plugin_api::error::PluginError;
+use plugin_api::event::{RetryNotice, StopReason, StreamEvent, StreamEvent_NE};
 
+use crate::config::RetryPolicy;
 use crate::converse::errors;
 use crate::converse::guardrail;
 use crate::converse::request::ConverseInput;
-use crate::converse::stream::StreamMapper;
+use crate::converse::retry::{self, FailurePhase, SelfHeal};
+use crate::converse::stream::{MapperConfig, StreamMapper};
 use crate::pending::EventSink;
 
 /// Most events pushed to the host queue at once.
@@ -29,18 +35,258 @@ pub struct Send {
     pub idle_timeout: Duration,
 }
 
+/// One host request: the first send plus what retries and self-heal need (BR-01..BR-13).
+pub struct StreamRequest {
+    pub send: Send,
+    /// Each send gets a fresh mapper built from this (time to first token, `Start`).
+    pub mapper: MapperConfig,
+    /// `retry.*` of the settings the request started with (LIVE-01).
+    pub policy: RetryPolicy,
+    /// The request's region, for the learned profile mapping and BR-03/BR-04 messages.
+    pub region: String,
+    /// BR-03/BR-04 profile choice; `None` disables the profile self-heal.
+    pub profiles: Option<retry::ProfileChooser>,
+}
+
 fn idle_ms(timeout: Duration) -> u64 {
     u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Sends the request and streams every mapped event into `sink` until a terminal event.
-pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
+/// A send that failed before its terminal event was queued: the caller decides between a
+/// retry and ending the stream with `error`.
+struct Failure {
+    error: PluginError,
+    /// `Retry-After` of the failed response (BR-10 minimum delay).
+    retry_after: Option<Duration>,
+    phase: FailurePhase,
+    /// Events not yet shown to the host (only the held-back `Start`): dropped on a retry,
+    /// queued before the error otherwise.
+    held: Vec<StreamEvent_NE>,
+}
+
+/// How one send ended.
+enum Attempt {
+    /// The terminal event was queued, or the host dropped the stream.
+    Over,
+    /// Boxed: a failure is rare and much larger than `Over`.
+    Failed(Box<Failure>),
+}
+
+/// Sends the request, retrying and self-healing per the policy, and streams every mapped
+/// event of the send that is not retried into `sink` until a terminal event.
+pub async fn run(request: StreamRequest, sink: EventSink) {
+    let StreamRequest {
+        send,
+        mapper: mapper_config,
+        policy,
+        region,
+        profiles,
+    } = request;
     let Send {
         client,
-        input,
+        mut input,
         idle_timeout,
     } = send;
+    let requested_model = mapper_config.model_id.clone();
+    // Learned constraints shape the request up front (BR-01..BR-05 memory).
+    let mut resolved = retry::apply_learned(&mut input, &requested_model, &region);
+    let max_attempts = policy.max_attempts.max(1);
+    let mut counted: u32 = 1;
+    let mut send_number: u32 = 1;
+    let mut healed: Option<SelfHeal> = None;
+    let mut jitter = retry::Jitter::from_time();
+    loop {
+        let mut mapper = StreamMapper::new(mapper_config.clone());
+        mapper.set_resolved_model_id(resolved.clone());
+        let failure = match attempt(&client, input.clone(), idle_timeout, &mut mapper, &sink).await
+        {
+            Attempt::Over => {
+                if let Some(SelfHeal::MaxTokensClamped(limit)) = healed {
+                    // BR-05 is remembered only once Bedrock accepted the clamped value.
+                    retry::learn(&requested_model, |known| known.max_tokens = Some(limit));
+                }
+                return;
+            }
+            Attempt::Failed(failure) => *failure,
+        };
+        let Failure {
+            mut error,
+            retry_after,
+            phase,
+            mut held,
+        } = failure;
+
+        // BR-01..BR-06: one reshaped resend, only before any host event.
+        if policy.self_heal && healed.is_none() && !phase.emitted_output {
+            if let Some(heal) = retry::detect_self_heal(&error, input.inference_config.max_tokens) {
+                match self_heal(
+                    &heal,
+                    &mut input,
+                    &requested_model,
+                    &region,
+                    profiles.as_ref(),
+                )
+                .await
+                {
+                    HealOutcome::Resend { detail } => {
+                        if let SelfHeal::InferenceProfile { .. } = heal {
+                            resolved = Some(input.model_id.clone());
+                        }
+                        healed = Some(heal.clone());
+                        send_number += 1;
+                        let detail = detail.unwrap_or_else(|| error.message.to_string());
+                        if !notify(&sink, send_number, 0, heal.reason(), detail).await {
+                            return;
+                        }
+                        continue;
+                    }
+                    HealOutcome::NoProfile { invalid_id: true } => {
+                        error = retry::not_available_error(error, &requested_model, &region);
+                    }
+                    HealOutcome::NoProfile { invalid_id: false } => {
+                        error = retry::no_profile_error(error, &requested_model, &region);
+                    }
+                }
+            }
+        }
+
+        // BR-10/BR-11: transient failures are retried with backoff while attempts remain.
+        if let Some(reason) = retry::transient_reason(&error, phase) {
+            if counted < max_attempts {
+                counted += 1;
+                send_number += 1;
+                let delay =
+                    retry::backoff_delay(&policy, counted, retry_after, &mut || jitter.next_u64());
+                tracing::debug!(
+                    model = %requested_model,
+                    attempt = send_number,
+                    delay_ms = idle_ms(delay),
+                    reason = reason.as_str(),
+                    "retrying ConverseStream"
+                );
+                if !notify(
+                    &sink,
+                    send_number,
+                    idle_ms(delay),
+                    reason.as_str(),
+                    error.message.to_string(),
+                )
+                .await
+                {
+                    return;
+                }
+                // Cancellation aborts this task, so the wait ends with it (BR-11).
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+        }
+
+        mapper.on_failure(error, StopReason::Error, &mut held);
+        finish(&sink, held).await;
+        return;
+    }
+}
+
+/// What [`self_heal`] decided.
+enum HealOutcome {
+    /// Resend the reshaped input; the notice detail (`None`: the formatted error).
+    Resend { detail: Option<String> },
+    /// BR-03/BR-04 found no usable profile: the error is extended and returned.
+    NoProfile { invalid_id: bool },
+}
+
+/// Applies `heal` to `input` and remembers the constraint (BR-05's limit only once the
+/// resend succeeded, since the BR-05 edge case can pick an unrelated number).
+async fn self_heal(
+    heal: &SelfHeal,
+    input: &mut ConverseInput,
+    requested_model: &str,
+    region: &str,
+    profiles: Option<&retry::ProfileChooser>,
+) -> HealOutcome {
+    match heal {
+        SelfHeal::TemperatureUnsupported => {
+            retry::drop_sampling(input);
+            retry::learn(requested_model, |known| known.no_sampling = true);
+            HealOutcome::Resend { detail: None }
+        }
+        SelfHeal::TopPConflict => {
+            tracing::warn!(
+                "Amazon Bedrock: {requested_model} does not accept temperature and top_p together; dropping top_p"
+            );
+            retry::drop_top_p(input);
+            retry::learn(requested_model, |known| known.no_top_p = true);
+            HealOutcome::Resend { detail: None }
+        }
+        SelfHeal::MaxTokensClamped(limit) => {
+            input.inference_config.max_tokens = Some(*limit);
+            HealOutcome::Resend { detail: None }
+        }
+        SelfHeal::InferenceProfile { invalid_id } => {
+            let profile = match profiles {
+                Some(chooser) => chooser.choose(&input.model_id).await,
+                None => None,
+            };
+            match profile {
+                Some(profile) if profile != input.model_id => {
+                    let detail = format!("Retried with inference profile {profile}");
+                    let region_key = region.to_owned();
+                    let remembered = profile.clone();
+                    retry::learn(requested_model, move |known| {
+                        known.profiles.insert(region_key, remembered);
+                    });
+                    input.model_id = profile;
+                    HealOutcome::Resend {
+                        detail: Some(detail),
+                    }
+                }
+                _ => HealOutcome::NoProfile {
+                    invalid_id: *invalid_id,
+                },
+            }
+        }
+    }
+}
+
+/// BR-11: the retry notice before a resend. False when the host dropped the stream.
+async fn notify(
+    sink: &EventSink,
+    attempt: u32,
+    delay_ms: u64,
+    reason: &str,
+    detail: String,
+) -> bool {
+    let notice = RetryNotice {
+        attempt,
+        delay_ms,
+        reason: reason.into(),
+        detail: detail.into(),
+    };
+    sink.send([StreamEvent_NE::new(StreamEvent::Retry(RBox::new(notice)))])
+        .await
+}
+
+/// The `Retry-After` of a failed initial response.
+fn retry_after_of<E>(err: &SdkError<E, HttpResponse>) -> Option<Duration> {
+    err.raw_response()
+        .and_then(|raw| raw.headers().get("retry-after"))
+        .and_then(retry::parse_retry_after)
+}
+
+/// One send: streams its events to `sink` once output is shown, holding back a `Start`-only
+/// prefix so a retried send never shows the host a second `Start`.
+async fn attempt(
+    client: &aws_sdk_bedrockruntime::Client,
+    input: ConverseInput,
+    idle_timeout: Duration,
+    mapper: &mut StreamMapper,
+    sink: &EventSink,
+) -> Attempt {
     let mut out: Vec<StreamEvent_NE> = Vec::with_capacity(8);
+    let fresh = FailurePhase {
+        saw_event: false,
+        emitted_output: false,
+    };
     // GRD-01: the SDK serialises guardrail defaults the config did not set; strip them.
     let unset_guardrail_keys = input
         .guardrail_config
@@ -63,27 +309,26 @@ pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
         .mutate_request(move |request| guardrail::strip_unset_keys(request, &unset_guardrail_keys));
     let response = match tokio::time::timeout(idle_timeout, request.send()).await {
         Err(_) => {
-            mapper.on_failure(
-                errors::stall_error(idle_ms(idle_timeout)),
-                StopReason::Error,
-                &mut out,
-            );
-            finish(&sink, out).await;
-            return;
+            return Attempt::Failed(Box::new(Failure {
+                error: errors::stall_error(idle_ms(idle_timeout)),
+                retry_after: None,
+                phase: fresh,
+                held: out,
+            }))
         }
         Ok(Err(err)) => {
-            mapper.on_failure(
-                errors::from_converse_stream_error(&err),
-                StopReason::Error,
-                &mut out,
-            );
-            finish(&sink, out).await;
-            return;
+            return Attempt::Failed(Box::new(Failure {
+                error: errors::from_converse_stream_error(&err),
+                retry_after: retry_after_of(&err),
+                phase: fresh,
+                held: out,
+            }))
         }
         Ok(Ok(response)) => response,
     };
     let request_id = response.request_id().map(str::to_owned);
     mapper.set_request_id(request_id.clone());
+    let mut saw_event = false;
     let mut stream = response.stream;
     let mut keep_alive = tokio::time::interval(KEEP_ALIVE_EVERY);
     keep_alive.tick().await;
@@ -92,7 +337,7 @@ pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
             next = tokio::time::timeout(idle_timeout, stream.recv()) => next,
             _ = keep_alive.tick(), if mapper.is_buffering() => {
                 if !sink.send([StreamEvent_NE::new(StreamEvent::KeepAlive)]).await {
-                    return;
+                    return Attempt::Over;
                 }
                 continue;
             }
@@ -100,6 +345,7 @@ pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
         let mut ended = match next {
             Err(_) => Some(Ending::Stalled),
             Ok(Ok(Some(event))) => {
+                saw_event = true;
                 mapper.on_event(event, &mut out);
                 None
             }
@@ -114,7 +360,10 @@ pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
         while ended.is_none() && !mapper.is_finished() && out.len() < BATCH {
             match stream.recv().now_or_never() {
                 None => break,
-                Some(Ok(Some(event))) => mapper.on_event(event, &mut out),
+                Some(Ok(Some(event))) => {
+                    saw_event = true;
+                    mapper.on_event(event, &mut out);
+                }
                 Some(Ok(None)) => ended = Some(Ending::Clean),
                 Some(Err(err)) => {
                     ended = Some(Ending::Failed(errors::from_event_receiver_error(
@@ -124,41 +373,45 @@ pub async fn run(send: Send, mut mapper: StreamMapper, sink: EventSink) {
                 }
             }
         }
-        match ended {
+        let error = match ended {
             Some(Ending::Clean) => {
                 mapper.on_end(&mut out);
                 break;
             }
-            Some(Ending::Stalled) => {
-                mapper.on_failure(
-                    errors::stall_error(idle_ms(idle_timeout)),
-                    StopReason::Error,
-                    &mut out,
-                );
-                break;
-            }
-            Some(Ending::Failed(error)) => {
-                mapper.on_failure(error, StopReason::Error, &mut out);
-                break;
-            }
+            Some(Ending::Stalled) => errors::stall_error(idle_ms(idle_timeout)),
+            Some(Ending::Failed(error)) => error,
             None if mapper.is_finished() => break,
             None => {
-                if !out.is_empty() && !sink.send(out.drain(..)).await {
+                // Until output reached the host, only a `Start` can be in `out`: hold it
+                // back, since this send may still be retried (BR-10).
+                if mapper.has_emitted_output() && !out.is_empty() && !sink.send(out.drain(..)).await
+                {
                     // The host dropped the stream: returning drops the response and closes
                     // the connection.
-                    return;
+                    return Attempt::Over;
                 }
+                continue;
             }
-        }
+        };
+        return Attempt::Failed(Box::new(Failure {
+            error,
+            retry_after: None,
+            phase: FailurePhase {
+                saw_event,
+                emitted_output: mapper.has_emitted_output(),
+            },
+            held: out,
+        }));
     }
-    finish(&sink, out).await;
+    finish(sink, out).await;
+    Attempt::Over
 }
 
 /// How the read loop ended.
 enum Ending {
     Clean,
     Stalled,
-    Failed(plugin_api::error::PluginError),
+    Failed(PluginError),
 }
 
 async fn finish(sink: &EventSink, out: Vec<StreamEvent_NE>) {

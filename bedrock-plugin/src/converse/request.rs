@@ -16,7 +16,7 @@ use plugin_api::chat::ChatRequest;
 use plugin_api::error::{ErrorKind, PluginError};
 use serde_json::{Map, Value};
 
-use crate::converse::{guardrail, messages, metadata, sampling, tier, tools};
+use crate::converse::{guardrail, messages, metadata, sampling, thinking, tier, tools};
 use crate::settings::Settings;
 
 /// The operation the input is built for: some fields exist only on ConverseStream (GRD-02).
@@ -95,8 +95,10 @@ pub fn build(
     operation: Operation,
 ) -> Result<ConverseInput, PluginError> {
     let choice = tools::choice(request.options.tool_choice.as_ref().into_option())?;
-    // TOOL-03: thinking is not decided here yet; Fable 5 forces auto on its own.
-    let forced_auto = tools::forces_auto(&request.model, false);
+    // THINK-*, REQ-01 response paths, REQ-02 maxTokens.
+    let thinking = thinking::plan(request, settings);
+    // TOOL-03: adaptive thinking (and Fable 5 on its own) forces `auto`.
+    let forced_auto = tools::forces_auto(&request.model, thinking.thinking_adaptive());
     let tool_config = tools::tool_config(&request.tools, &choice, forced_auto)?;
     let messages = messages::convert(request, tool_config.is_some())?;
 
@@ -125,7 +127,7 @@ pub fn build(
         model_id: request.model.id.to_string(),
         system,
         messages,
-        inference_config: inference_config(request),
+        inference_config: inference_config(request, &thinking),
         tool_config,
         request_metadata: match operation {
             Operation::ConverseStream => {
@@ -135,20 +137,20 @@ pub fn build(
         },
         guardrail_config,
         service_tier,
-        additional_model_request_fields: None,
-        additional_model_response_field_paths: None,
+        additional_model_request_fields: thinking.fields_document(),
+        additional_model_response_field_paths: thinking.response_field_paths,
     })
 }
 
-/// REQ-01/02/04/08, TEMP-*: `{maxTokens?, temperature?, topP?, stopSequences?}`; `{}` when
-/// everything is removed.
-fn inference_config(request: &ChatRequest) -> InferenceConfiguration {
+/// REQ-01/02/04/08, TEMP-*, THINK-06/09: `{maxTokens?, temperature?, topP?,
+/// stopSequences?}`; `{}` when everything is removed. `maxTokens` is the thinking plan's
+/// (REQ-02 with the adaptive placeholder rule, raised by the THINK-06 budget).
+fn inference_config(
+    request: &ChatRequest,
+    thinking: &thinking::ThinkingPlan,
+) -> InferenceConfiguration {
     let options = &request.options;
-    let max_tokens = options
-        .max_tokens
-        .into_option()
-        .or((request.model.max_tokens > 0).then_some(request.model.max_tokens))
-        .map(|tokens| i32::try_from(tokens).unwrap_or(i32::MAX));
+    let max_tokens = thinking.max_tokens_i32();
     // REQ-04: order kept; only empty strings dropped (the wire requires non-empty entries).
     let stop_sequences: Vec<String> = options
         .stop_sequences
@@ -156,11 +158,17 @@ fn inference_config(request: &ChatRequest) -> InferenceConfiguration {
         .filter(|sequence| !sequence.is_empty())
         .map(|sequence| sequence.to_string())
         .collect();
-    let sampling = sampling::resolve(
-        &request.model,
-        options.temperature.into_option(),
-        options.top_p.into_option(),
-    );
+    // THINK-09: while thinking is sent, temperature and topP are removed (before TEMP-*/REQ-08
+    // could warn about values that are not sent anyway).
+    let sampling = if thinking.removes_sampling() {
+        sampling::Sampling::default()
+    } else {
+        sampling::resolve(
+            &request.model,
+            options.temperature.into_option(),
+            options.top_p.into_option(),
+        )
+    };
     InferenceConfiguration::builder()
         .set_max_tokens(max_tokens)
         .set_temperature(sampling.temperature)

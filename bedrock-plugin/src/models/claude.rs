@@ -282,6 +282,64 @@ pub fn canonical_model_id(base_id: &str) -> Option<String> {
     )
 }
 
+/// The Claude family for thinking decisions (THINK-01/05): [`claude_family`], refined by the
+/// display name when the id is opaque (application-profile ARNs or aliases such as
+/// `production-claude` named "Claude Production Opus 4.8", EX-S08), because such a model's id
+/// carries no version the other rules could read.
+pub fn thinking_family(model: &ModelDefinition) -> Option<ClaudeFamily> {
+    static NAME_OPUS_47_48: OnceLock<Regex> = OnceLock::new();
+    static NAME_CLAUDE_5: OnceLock<Regex> = OnceLock::new();
+    static NAME_OPUS_46: OnceLock<Regex> = OnceLock::new();
+    static NAME_SONNET_46: OnceLock<Regex> = OnceLock::new();
+    let family = claude_family(model)?;
+    if family != ClaudeFamily::Other {
+        return Some(family);
+    }
+    let name = model.name.to_ascii_lowercase().replace([' ', '_'], "-");
+    let word = |cell: &'static OnceLock<Regex>, source: &str| pattern(cell, source).is_match(&name);
+    let refined = if word(&NAME_OPUS_47_48, r"(?:^|[-.:/])opus-4[.-][78](?:$|[-.:/])") {
+        ClaudeFamily::Opus47Or48
+    } else if word(
+        &NAME_CLAUDE_5,
+        r"(?:^|[-.:/])(?:fable|mythos|opus|sonnet)-5(?:$|[-.:/])",
+    ) {
+        ClaudeFamily::Claude5
+    } else if word(&NAME_OPUS_46, r"(?:^|[-.:/])opus-4[.-]6(?:$|[-.:/])") {
+        ClaudeFamily::Opus46
+    } else if word(&NAME_SONNET_46, r"(?:^|[-.:/])sonnet-4[.-]6(?:$|[-.:/])") {
+        ClaudeFamily::Sonnet46
+    } else if name.contains("mythos-preview") {
+        ClaudeFamily::MythosPreview
+    } else {
+        ClaudeFamily::Other
+    };
+    Some(refined)
+}
+
+/// THINK-03: Claude Opus 5 (id, `params.canonicalModelId` or display name), the Claude 5
+/// model whose thinking is defaulted to `high` but not mandatory.
+pub fn is_opus_5(model: &ModelDefinition) -> bool {
+    static OPUS_5: OnceLock<Regex> = OnceLock::new();
+    let re = pattern(&OPUS_5, r"(?:^|[-.:/])(?:claude-)?opus-5(?:$|[-.:/])");
+    let name = model.name.to_ascii_lowercase().replace([' ', '_'], "-");
+    std::iter::once(base_model_key(model.id.as_str()))
+        .chain(canonical_id(model))
+        .chain(std::iter::once(name))
+        .any(|text| re.is_match(&text))
+}
+
+/// THINK-14: Claude Sonnet 4 and Sonnet 4.5 (ids matching `claude-sonnet-4-(20250514|5)`),
+/// the models the 1M-context beta applies to.
+pub fn is_1m_context_beta_model(id: &str) -> bool {
+    static SONNET_4: OnceLock<Regex> = OnceLock::new();
+    pattern(&SONNET_4, r"claude-sonnet-4-(?:20250514|5)").is_match(&id.to_ascii_lowercase())
+}
+
+/// The model's `params.canonicalModelId`, lower-cased, if it has one.
+pub fn canonical_model_id_of(model: &ModelDefinition) -> Option<String> {
+    canonical_id(model)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

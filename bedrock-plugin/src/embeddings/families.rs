@@ -1,0 +1,842 @@
+//! Embedding model ids, the model table and the per-family request and response bodies
+//! (EMB-10..14, EMB-20..22).
+//!
+//! Everything here is pure (no I/O) so the exact ids, bodies and error messages of the spec are
+//! unit-testable without a network.
+
+use plugin_api::error::{ErrorKind, PluginError};
+use serde_json::{json, Value};
+
+/// The provider's default model (EMB-01, EMB-10).
+pub const DEFAULT_MODEL: &str = "amazon.titan-embed-text-v2:0";
+/// EMB-21: the one message every unusable response body maps to.
+pub const MALFORMED_RESPONSE: &str = "Amazon Bedrock embedding response returned malformed JSON";
+
+/// Prefixes a host may put in front of a model id (EMB-10).
+const PROVIDER_PREFIXES: [&str; 3] = ["bedrock/", "amazon-bedrock/", "aws/"];
+/// Cross-region profile prefixes removed for the spec lookup (EMB-11). Longer prefixes come
+/// first so `us-gov.` is not mistaken for `us.` and `apac.` for `ap.`.
+const REGION_PREFIXES: [&str; 9] = [
+    "us-gov.", "apac.", "global.", "us.", "eu.", "ap.", "au.", "jp.", "ca.",
+];
+
+/// The request/response shape a model speaks (EMB-12).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    TitanV2,
+    TitanV1,
+    CohereV3,
+    CohereV4,
+    Nova,
+    Marengo27,
+    Marengo3,
+}
+
+impl Family {
+    /// The family name used in the spec, in `EmbeddingProviderInfo.family` and in logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::TitanV2 => "titan-v2",
+            Family::TitanV1 => "titan-v1",
+            Family::CohereV3 => "cohere-v3",
+            Family::CohereV4 => "cohere-v4",
+            Family::Nova => "nova",
+            Family::Marengo27 => "marengo-2.7",
+            Family::Marengo3 => "marengo-3",
+        }
+    }
+
+    /// Parses a family name a host passes explicitly (case-insensitive); `None` when unknown.
+    pub fn parse(name: &str) -> Option<Family> {
+        let name = name.trim().to_ascii_lowercase();
+        [
+            Family::TitanV2,
+            Family::TitanV1,
+            Family::CohereV3,
+            Family::CohereV4,
+            Family::Nova,
+            Family::Marengo27,
+            Family::Marengo3,
+        ]
+        .into_iter()
+        .find(|family| family.as_str() == name)
+    }
+
+    /// Cohere models embed many texts per call (EMB-26); the others one text per call.
+    pub fn is_cohere(self) -> bool {
+        matches!(self, Family::CohereV3 | Family::CohereV4)
+    }
+}
+
+/// One row of the EMB-12 model table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelSpec {
+    pub family: Family,
+    pub max_input_tokens: u32,
+    pub default_dims: u32,
+    pub valid_dims: &'static [u32],
+}
+
+const fn spec(
+    family: Family,
+    max_input_tokens: u32,
+    default_dims: u32,
+    valid_dims: &'static [u32],
+) -> ModelSpec {
+    ModelSpec {
+        family,
+        max_input_tokens,
+        default_dims,
+        valid_dims,
+    }
+}
+
+/// EMB-12: the known models by lookup key.
+const MODEL_TABLE: [(&str, ModelSpec); 10] = [
+    (
+        "amazon.titan-embed-text-v2:0",
+        spec(Family::TitanV2, 8192, 1024, &[256, 512, 1024]),
+    ),
+    (
+        "amazon.titan-embed-text-v1",
+        spec(Family::TitanV1, 8000, 1536, &[1536]),
+    ),
+    (
+        "amazon.titan-embed-g1-text-02",
+        spec(Family::TitanV1, 8000, 1536, &[1536]),
+    ),
+    (
+        "amazon.titan-embed-image-v1",
+        spec(Family::TitanV1, 128, 1024, &[1024]),
+    ),
+    (
+        "cohere.embed-english-v3",
+        spec(Family::CohereV3, 512, 1024, &[1024]),
+    ),
+    (
+        "cohere.embed-multilingual-v3",
+        spec(Family::CohereV3, 512, 1024, &[1024]),
+    ),
+    (
+        "cohere.embed-v4:0",
+        spec(Family::CohereV4, 128_000, 1536, &[256, 512, 1024, 1536]),
+    ),
+    (
+        "amazon.nova-2-multimodal-embeddings-v1:0",
+        spec(Family::Nova, 8192, 1024, &[256, 384, 1024, 3072]),
+    ),
+    (
+        "twelvelabs.marengo-embed-2-7-v1:0",
+        spec(Family::Marengo27, 77, 1024, &[1024]),
+    ),
+    (
+        "twelvelabs.marengo-embed-3-0-v1:0",
+        spec(Family::Marengo3, 512, 512, &[512]),
+    ),
+];
+
+/// EMB-10: trim, strip one provider prefix, empty → the default model.
+pub fn normalize_model_id(raw: &str) -> String {
+    let trimmed = raw.trim();
+    let stripped = PROVIDER_PREFIXES
+        .iter()
+        .find_map(|prefix| trimmed.strip_prefix(prefix))
+        .unwrap_or(trimmed)
+        .trim();
+    if stripped.is_empty() {
+        DEFAULT_MODEL.to_owned()
+    } else {
+        stripped.to_owned()
+    }
+}
+
+/// True for an ARN (application inference profile, foundation model, …).
+pub fn is_arn(id: &str) -> bool {
+    id.starts_with("arn:")
+}
+
+/// EMB-11: region prefix removed, then a provisioned-throughput suffix (`:<digits>k` or
+/// `:<digits>:<digits>k`). An ARN is keyed by its trailing segment (the EMB-13 fallback for
+/// application profiles, whose GetInferenceProfile lookup this module does not perform).
+pub fn lookup_key(normalized: &str) -> String {
+    let id = if is_arn(normalized) {
+        normalized.rsplit('/').next().unwrap_or(normalized)
+    } else {
+        normalized
+    };
+    let id = REGION_PREFIXES
+        .iter()
+        .find_map(|prefix| id.strip_prefix(prefix))
+        .unwrap_or(id);
+    strip_throughput_suffix(id).to_owned()
+}
+
+/// `amazon.titan-embed-text-v1:2:8k` → `amazon.titan-embed-text-v1`;
+/// `amazon.titan-embed-text-v2:0:8k` → `amazon.titan-embed-text-v2:0`.
+///
+/// Both suffix forms match `…-v2:0:8k`, so the form that leaves a known id wins; for ids the
+/// table does not know the shorter `:<digits>k` form is removed.
+fn strip_throughput_suffix(id: &str) -> &str {
+    let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let Some((single, last)) = id.rsplit_once(':') else {
+        return id;
+    };
+    if !last.strip_suffix('k').is_some_and(is_digits) {
+        return id;
+    }
+    let double = single
+        .rsplit_once(':')
+        .filter(|(_, units)| is_digits(units))
+        .map(|(base, _)| base);
+    match double {
+        Some(base) if known_spec(single).is_none() && known_spec(base).is_some() => base,
+        _ => single,
+    }
+}
+
+/// EMB-12: the table row for a lookup key.
+pub fn known_spec(key: &str) -> Option<ModelSpec> {
+    MODEL_TABLE
+        .iter()
+        .find(|(known, _)| *known == key)
+        .map(|(_, spec)| *spec)
+}
+
+/// EMB-13: the family of an id the table does not know, from its lookup key's prefix.
+pub fn unknown_family(key: &str) -> Family {
+    const RULES: [(&str, Family); 7] = [
+        ("amazon.titan-embed-text-v2", Family::TitanV2),
+        ("amazon.titan-embed", Family::TitanV1),
+        ("amazon.nova", Family::Nova),
+        ("cohere.embed-v4", Family::CohereV4),
+        ("cohere.embed", Family::CohereV3),
+        ("twelvelabs.marengo-embed-2-7", Family::Marengo27),
+        ("twelvelabs.", Family::Marengo3),
+    ];
+    RULES
+        .iter()
+        .find(|(prefix, _)| key.starts_with(prefix))
+        .map_or(Family::TitanV1, |(_, family)| *family)
+}
+
+/// Everything a provider instance needs to know about its model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedModel {
+    /// The id sent to Bedrock verbatim (EMB-10).
+    pub model_id: String,
+    pub family: Family,
+    /// The vector length every response must have, when known (EMB-14, EMB-22).
+    pub dimensions: Option<u32>,
+    pub max_input_tokens: Option<u32>,
+}
+
+/// EMB-10..14: normalises the id, finds its spec and validates the requested dimensions.
+///
+/// `family` is what a host passes when it already knows the family (EMB-11); it applies to ids
+/// the table does not know. Errors are `InvalidConfig` because they come from the host's
+/// memory-search settings, never from a call.
+pub fn resolve(
+    raw_model: &str,
+    output_dimensionality: Option<u32>,
+    family: Option<&str>,
+) -> Result<ResolvedModel, PluginError> {
+    let model_id = normalize_model_id(raw_model);
+    let key = lookup_key(&model_id);
+    match known_spec(&key) {
+        Some(spec) => {
+            let dimensions = match output_dimensionality {
+                None => spec.default_dims,
+                Some(requested) if spec.valid_dims.contains(&requested) => requested,
+                Some(requested) => {
+                    let valid: Vec<String> =
+                        spec.valid_dims.iter().map(|d| d.to_string()).collect();
+                    return Err(PluginError::new(
+                        ErrorKind::InvalidConfig,
+                        format!(
+                            "Invalid dimensions {requested} for {model_id}. Valid values: {}",
+                            valid.join(", ")
+                        ),
+                    ));
+                }
+            };
+            Ok(ResolvedModel {
+                model_id,
+                family: spec.family,
+                dimensions: Some(dimensions),
+                max_input_tokens: Some(spec.max_input_tokens),
+            })
+        }
+        None => Ok(ResolvedModel {
+            family: family
+                .and_then(Family::parse)
+                .unwrap_or_else(|| unknown_family(&key)),
+            model_id,
+            dimensions: output_dimensionality,
+            max_input_tokens: None,
+        }),
+    }
+}
+
+/// Whether a call embeds a search query or documents to index (EMB-20, EMB-24, EMB-26).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Query,
+    Document,
+}
+
+/// EMB-20: the InvokeModel body for one text (or, for Cohere, one chunk of texts).
+pub fn request_body(
+    family: Family,
+    texts: &[String],
+    dimensions: Option<u32>,
+    purpose: Purpose,
+) -> Value {
+    let first = texts.first().map(String::as_str).unwrap_or_default();
+    match family {
+        Family::TitanV2 => match dimensions {
+            Some(dims) => json!({"inputText": first, "dimensions": dims, "normalize": true}),
+            None => json!({"inputText": first, "normalize": true}),
+        },
+        Family::TitanV1 => json!({"inputText": first}),
+        Family::Nova => json!({
+            "taskType": "SINGLE_EMBEDDING",
+            "singleEmbeddingParams": {
+                "embeddingPurpose": match purpose {
+                    Purpose::Query => "GENERIC_RETRIEVAL",
+                    Purpose::Document => "GENERIC_INDEX",
+                },
+                "embeddingDimension": dimensions.unwrap_or(1024),
+                "text": {"truncationMode": "END", "value": first}
+            }
+        }),
+        Family::Marengo27 => {
+            json!({"inputType": "text", "inputText": first, "textTruncate": "end"})
+        }
+        Family::Marengo3 => json!({"inputType": "text", "text": {"inputText": first}}),
+        Family::CohereV3 | Family::CohereV4 => {
+            let mut body = json!({
+                "texts": texts,
+                "input_type": match purpose {
+                    Purpose::Query => "search_query",
+                    Purpose::Document => "search_document",
+                },
+                "truncate": "END"
+            });
+            if family == Family::CohereV4 {
+                if let Some(object) = body.as_object_mut() {
+                    object.insert("embedding_types".into(), json!(["float"]));
+                    if let Some(dims) = dimensions {
+                        object.insert("output_dimension".into(), json!(dims));
+                    }
+                }
+            }
+            body
+        }
+    }
+}
+
+fn malformed() -> PluginError {
+    PluginError::new(ErrorKind::Service, MALFORMED_RESPONSE)
+}
+
+/// One array of finite numbers, or the EMB-21 error.
+fn number_array(value: &Value) -> Result<Vec<f64>, PluginError> {
+    let items = value.as_array().ok_or_else(malformed)?;
+    items
+        .iter()
+        .map(|item| {
+            item.as_f64()
+                .filter(|number| item.is_number() && number.is_finite())
+                .ok_or_else(malformed)
+        })
+        .collect()
+}
+
+/// A parsed response: vectors in request order and the body's token count, if any.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedResponse {
+    pub vectors: Vec<Vec<f64>>,
+    pub input_tokens: Option<u64>,
+}
+
+/// EMB-21: extracts the vectors of a response body. `expected` is the number of texts sent
+/// (Cohere must return exactly that many vectors; the others return one).
+pub fn parse_response(
+    family: Family,
+    body: &[u8],
+    expected: usize,
+) -> Result<ParsedResponse, PluginError> {
+    let json: Value = serde_json::from_slice(body).map_err(|_| malformed())?;
+    let object = json.as_object().ok_or_else(malformed)?;
+    let input_tokens = object.get("inputTextTokenCount").and_then(Value::as_u64);
+    let vectors = match family {
+        Family::TitanV1 | Family::TitanV2 => {
+            vec![number_array(
+                object.get("embedding").ok_or_else(malformed)?,
+            )?]
+        }
+        Family::Nova => {
+            let first = object
+                .get("embeddings")
+                .and_then(Value::as_array)
+                .and_then(|all| all.first())
+                .and_then(|first| first.get("embedding"))
+                .ok_or_else(malformed)?;
+            vec![number_array(first)?]
+        }
+        Family::Marengo27 | Family::Marengo3 => {
+            let data = object.get("data");
+            let field = data
+                .and_then(Value::as_array)
+                .and_then(|all| all.first())
+                .and_then(|first| first.get("embedding"))
+                .or_else(|| data.and_then(|data| data.get("embedding")))
+                .or_else(|| object.get("embedding"))
+                .ok_or_else(malformed)?;
+            vec![number_array(field)?]
+        }
+        Family::CohereV3 | Family::CohereV4 => {
+            let embeddings = object.get("embeddings").ok_or_else(malformed)?;
+            let list = match (family, embeddings) {
+                (_, Value::Array(list)) => list,
+                (Family::CohereV4, Value::Object(by_type)) => by_type
+                    .get("float")
+                    .and_then(Value::as_array)
+                    .ok_or_else(malformed)?,
+                _ => return Err(malformed()),
+            };
+            list.iter().map(number_array).collect::<Result<_, _>>()?
+        }
+    };
+    if vectors.len() != expected {
+        return Err(malformed());
+    }
+    Ok(ParsedResponse {
+        vectors,
+        input_tokens,
+    })
+}
+
+/// EMB-22: checks the length against the expected dimensions and L2-normalises (a zero vector
+/// stays zero). Inputs are already known finite (EMB-21).
+pub fn finish_vector(
+    vector: Vec<f64>,
+    expected_dims: Option<u32>,
+) -> Result<Vec<f32>, PluginError> {
+    if let Some(dims) = expected_dims {
+        if vector.len() != dims as usize {
+            return Err(PluginError::new(
+                ErrorKind::Service,
+                format!(
+                    "Amazon Bedrock embedding returned {} dimensions, expected {dims}",
+                    vector.len()
+                ),
+            ));
+        }
+    }
+    let norm = vector.iter().map(|x| x * x).sum::<f64>().sqrt();
+    let scale = if norm > 0.0 && norm.is_finite() {
+        1.0 / norm
+    } else {
+        1.0
+    };
+    Ok(vector.into_iter().map(|x| (x * scale) as f32).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn body(family: Family, texts: &[&str], dims: Option<u32>, purpose: Purpose) -> Value {
+        request_body(family, &strings(texts), dims, purpose)
+    }
+
+    #[test]
+    fn emb_10_normalisation() {
+        assert_eq!(normalize_model_id(""), DEFAULT_MODEL);
+        assert_eq!(normalize_model_id("   "), DEFAULT_MODEL);
+        assert_eq!(normalize_model_id("bedrock/"), DEFAULT_MODEL);
+        assert_eq!(
+            normalize_model_id("  bedrock/cohere.embed-v4:0 "),
+            "cohere.embed-v4:0"
+        );
+        assert_eq!(
+            normalize_model_id("amazon-bedrock/amazon.titan-embed-text-v1"),
+            "amazon.titan-embed-text-v1"
+        );
+        assert_eq!(
+            normalize_model_id("aws/us.cohere.embed-v4:0"),
+            "us.cohere.embed-v4:0"
+        );
+        // Only one prefix is stripped.
+        assert_eq!(normalize_model_id("aws/bedrock/x"), "bedrock/x");
+        let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emb1";
+        assert_eq!(normalize_model_id(arn), arn);
+    }
+
+    #[test]
+    fn emb_11_lookup_keys() {
+        assert_eq!(
+            lookup_key("amazon.titan-embed-text-v1:2:8k"),
+            "amazon.titan-embed-text-v1"
+        );
+        assert_eq!(
+            lookup_key("amazon.titan-embed-text-v2:0:8k"),
+            "amazon.titan-embed-text-v2:0"
+        );
+        assert_eq!(lookup_key("global.cohere.embed-v4:0"), "cohere.embed-v4:0");
+        assert_eq!(
+            lookup_key("amazon.titan-embed-text-v2:0"),
+            "amazon.titan-embed-text-v2:0"
+        );
+        assert_eq!(
+            lookup_key("us-gov.cohere.embed-english-v3"),
+            "cohere.embed-english-v3"
+        );
+        assert_eq!(lookup_key("apac.cohere.embed-v4:0"), "cohere.embed-v4:0");
+        for prefix in ["us.", "eu.", "ap.", "au.", "jp.", "ca."] {
+            assert_eq!(
+                lookup_key(&format!("{prefix}cohere.embed-v4:0")),
+                "cohere.embed-v4:0"
+            );
+        }
+        assert_eq!(
+            lookup_key("cohere.embed-english-v3:0:512k"),
+            "cohere.embed-english-v3"
+        );
+        // ARN fallback (EMB-13): the trailing segment.
+        assert_eq!(
+            lookup_key("arn:aws:bedrock:us-east-1::foundation-model/cohere.embed-v4:0"),
+            "cohere.embed-v4:0"
+        );
+        assert_eq!(
+            lookup_key("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emb1"),
+            "emb1"
+        );
+    }
+
+    #[test]
+    fn emb_12_model_table() {
+        let rows = [
+            ("amazon.titan-embed-text-v2:0", Family::TitanV2, 8192, 1024),
+            ("amazon.titan-embed-text-v1", Family::TitanV1, 8000, 1536),
+            ("amazon.titan-embed-g1-text-02", Family::TitanV1, 8000, 1536),
+            ("amazon.titan-embed-image-v1", Family::TitanV1, 128, 1024),
+            ("cohere.embed-english-v3", Family::CohereV3, 512, 1024),
+            ("cohere.embed-multilingual-v3", Family::CohereV3, 512, 1024),
+            ("cohere.embed-v4:0", Family::CohereV4, 128_000, 1536),
+            (
+                "amazon.nova-2-multimodal-embeddings-v1:0",
+                Family::Nova,
+                8192,
+                1024,
+            ),
+            (
+                "twelvelabs.marengo-embed-2-7-v1:0",
+                Family::Marengo27,
+                77,
+                1024,
+            ),
+            (
+                "twelvelabs.marengo-embed-3-0-v1:0",
+                Family::Marengo3,
+                512,
+                512,
+            ),
+        ];
+        for (id, family, max, dims) in rows {
+            let resolved = resolve(id, None, None).expect(id);
+            assert_eq!(resolved.family, family, "{id}");
+            assert_eq!(resolved.max_input_tokens, Some(max), "{id}");
+            assert_eq!(resolved.dimensions, Some(dims), "{id}");
+            assert_eq!(resolved.model_id, id);
+        }
+        let default = resolve("", None, None).expect("default");
+        assert_eq!(default.model_id, DEFAULT_MODEL);
+        assert_eq!(default.dimensions, Some(1024));
+        assert_eq!(
+            known_spec("cohere.embed-v4:0").map(|s| s.valid_dims),
+            Some(&[256, 512, 1024, 1536][..])
+        );
+        assert_eq!(
+            known_spec("amazon.nova-2-multimodal-embeddings-v1:0").map(|s| s.valid_dims),
+            Some(&[256, 384, 1024, 3072][..])
+        );
+        // Profiles keep their id for the request but use the base model's spec.
+        let profile = resolve("global.cohere.embed-v4:0", Some(512), None).expect("profile");
+        assert_eq!(profile.model_id, "global.cohere.embed-v4:0");
+        assert_eq!(profile.family, Family::CohereV4);
+        assert_eq!(profile.dimensions, Some(512));
+    }
+
+    #[test]
+    fn emb_13_unknown_ids() {
+        let cases = [
+            ("amazon.titan-embed-text-v2:9", Family::TitanV2),
+            ("amazon.titan-embed-foo", Family::TitanV1),
+            ("amazon.nova-3-embeddings", Family::Nova),
+            ("cohere.embed-v4:7", Family::CohereV4),
+            ("cohere.embed-light-v3", Family::CohereV3),
+            ("twelvelabs.marengo-embed-2-7-v2:0", Family::Marengo27),
+            ("twelvelabs.something", Family::Marengo3),
+            ("mistral.embed", Family::TitanV1),
+            ("eu.cohere.embed-v5", Family::CohereV3),
+        ];
+        for (id, family) in cases {
+            let resolved = resolve(id, None, None).expect(id);
+            assert_eq!(resolved.family, family, "{id}");
+            assert_eq!(resolved.dimensions, None, "{id}");
+            assert_eq!(resolved.max_input_tokens, None, "{id}");
+        }
+        // Requested dimensions are taken as given for unknown ids.
+        assert_eq!(
+            resolve("cohere.embed-v9", Some(333), None)
+                .expect("unknown")
+                .dimensions,
+            Some(333)
+        );
+        // An application-profile ARN (no lookup) is an unknown id, unless the host names the family.
+        let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emb1";
+        let resolved = resolve(arn, None, None).expect("arn");
+        assert_eq!(resolved.family, Family::TitanV1);
+        assert_eq!(resolved.model_id, arn);
+        let resolved = resolve(arn, Some(1536), Some("cohere-v4")).expect("arn");
+        assert_eq!(resolved.family, Family::CohereV4);
+        assert_eq!(resolved.dimensions, Some(1536));
+    }
+
+    #[test]
+    fn emb_14_invalid_dimensions() {
+        let error = resolve("amazon.titan-embed-text-v2:0", Some(300), None).expect_err("300");
+        assert_eq!(
+            error.message.as_str(),
+            "Invalid dimensions 300 for amazon.titan-embed-text-v2:0. Valid values: 256, 512, 1024"
+        );
+        let error = resolve("amazon.titan-embed-text-v1", Some(512), None).expect_err("512");
+        assert_eq!(
+            error.message.as_str(),
+            "Invalid dimensions 512 for amazon.titan-embed-text-v1. Valid values: 1536"
+        );
+        let error = resolve("cohere.embed-v4:0", Some(3072), None).expect_err("3072");
+        assert_eq!(
+            error.message.as_str(),
+            "Invalid dimensions 3072 for cohere.embed-v4:0. Valid values: 256, 512, 1024, 1536"
+        );
+        assert_eq!(
+            resolve("amazon.titan-embed-text-v2:0", Some(256), None)
+                .expect("valid")
+                .dimensions,
+            Some(256)
+        );
+        assert_eq!(
+            resolve("amazon.titan-embed-text-v1", Some(1536), None)
+                .expect("fixed")
+                .dimensions,
+            Some(1536)
+        );
+    }
+
+    #[test]
+    fn emb_20_request_bodies() {
+        assert_eq!(
+            body(Family::TitanV2, &["hi"], Some(512), Purpose::Document),
+            json!({"inputText": "hi", "dimensions": 512, "normalize": true})
+        );
+        assert_eq!(
+            body(Family::TitanV1, &["hi"], Some(1536), Purpose::Query),
+            json!({"inputText": "hi"})
+        );
+        assert_eq!(
+            body(Family::Nova, &["hi"], Some(384), Purpose::Document),
+            json!({"taskType":"SINGLE_EMBEDDING","singleEmbeddingParams":{"embeddingPurpose":"GENERIC_INDEX","embeddingDimension":384,"text":{"truncationMode":"END","value":"hi"}}})
+        );
+        assert_eq!(
+            body(Family::Nova, &["q"], None, Purpose::Query),
+            json!({"taskType":"SINGLE_EMBEDDING","singleEmbeddingParams":{"embeddingPurpose":"GENERIC_RETRIEVAL","embeddingDimension":1024,"text":{"truncationMode":"END","value":"q"}}})
+        );
+        assert_eq!(
+            body(Family::Marengo27, &["hi"], Some(1024), Purpose::Document),
+            json!({"inputType":"text","inputText":"hi","textTruncate":"end"})
+        );
+        assert_eq!(
+            body(Family::Marengo3, &["hi"], Some(512), Purpose::Query),
+            json!({"inputType":"text","text":{"inputText":"hi"}})
+        );
+        assert_eq!(
+            body(Family::CohereV3, &["a", "b"], Some(1024), Purpose::Document),
+            json!({"texts":["a","b"],"input_type":"search_document","truncate":"END"})
+        );
+        assert_eq!(
+            body(Family::CohereV3, &["q"], Some(1024), Purpose::Query),
+            json!({"texts":["q"],"input_type":"search_query","truncate":"END"})
+        );
+        assert_eq!(
+            body(Family::CohereV4, &["a"], Some(256), Purpose::Document),
+            json!({"texts":["a"],"input_type":"search_document","truncate":"END","embedding_types":["float"],"output_dimension":256})
+        );
+        // Key order follows the spec's table too.
+        assert_eq!(
+            body(Family::TitanV2, &["hi"], Some(256), Purpose::Query).to_string(),
+            r#"{"inputText":"hi","dimensions":256,"normalize":true}"#
+        );
+    }
+
+    #[test]
+    fn emb_21_response_fields_per_family() {
+        let one = |family, body: &str| {
+            parse_response(family, body.as_bytes(), 1)
+                .expect(body)
+                .vectors
+        };
+        assert_eq!(
+            one(Family::TitanV2, r#"{"embedding":[1,2]}"#),
+            vec![vec![1.0, 2.0]]
+        );
+        assert_eq!(
+            one(Family::TitanV1, r#"{"embedding":[0.5]}"#),
+            vec![vec![0.5]]
+        );
+        assert_eq!(
+            one(
+                Family::Nova,
+                r#"{"embeddings":[{"embeddingType":"TEXT","embedding":[3]}]}"#
+            ),
+            vec![vec![3.0]]
+        );
+        assert_eq!(
+            one(Family::Marengo27, r#"{"data":[{"embedding":[1]}]}"#),
+            vec![vec![1.0]]
+        );
+        assert_eq!(
+            one(Family::Marengo3, r#"{"data":{"embedding":[2]}}"#),
+            vec![vec![2.0]]
+        );
+        assert_eq!(
+            one(Family::Marengo3, r#"{"embedding":[4]}"#),
+            vec![vec![4.0]]
+        );
+        assert_eq!(
+            parse_response(Family::CohereV3, br#"{"embeddings":[[1],[2]]}"#, 2)
+                .expect("v3")
+                .vectors,
+            vec![vec![1.0], vec![2.0]]
+        );
+        assert_eq!(
+            parse_response(
+                Family::CohereV4,
+                br#"{"embeddings":{"float":[[1],[2]]}}"#,
+                2
+            )
+            .expect("v4")
+            .vectors,
+            vec![vec![1.0], vec![2.0]]
+        );
+        assert_eq!(
+            parse_response(Family::CohereV4, br#"{"embeddings":[[1]]}"#, 1)
+                .expect("v4 array")
+                .vectors,
+            vec![vec![1.0]]
+        );
+        assert_eq!(
+            parse_response(
+                Family::TitanV1,
+                br#"{"embedding":[1],"inputTextTokenCount":7}"#,
+                1
+            )
+            .expect("tokens")
+            .input_tokens,
+            Some(7)
+        );
+    }
+
+    #[test]
+    fn emb_21_malformed_responses_fail() {
+        let single = [
+            "{not json",
+            "[]",
+            "{}",
+            r#"{"embedding":[1,"bad"]}"#,
+            r#"{"embedding":"x"}"#,
+            r#"{"embedding":[1,null]}"#,
+            r#"{"embedding":[true]}"#,
+            "\"text\"",
+        ];
+        for family in [
+            Family::TitanV1,
+            Family::TitanV2,
+            Family::Nova,
+            Family::Marengo27,
+            Family::Marengo3,
+        ] {
+            for body in single {
+                let error = parse_response(family, body.as_bytes(), 1).expect_err(body);
+                assert_eq!(
+                    error.message.as_str(),
+                    MALFORMED_RESPONSE,
+                    "{family:?} {body}"
+                );
+            }
+        }
+        let batch = [
+            "{}",
+            r#"{"embeddings":[[1],{"bad":true}]}"#,
+            r#"{"embeddings":[[1]]}"#,
+            r#"{"embeddings":[[1],[2],[3]]}"#,
+            r#"{"embeddings":{"int8":[[1],[2]]}}"#,
+            r#"{"embeddings":[[1],["x"]]}"#,
+            "[]",
+            "{not json",
+        ];
+        for family in [Family::CohereV3, Family::CohereV4] {
+            for body in batch {
+                let error = parse_response(family, body.as_bytes(), 2).expect_err(body);
+                assert_eq!(
+                    error.message.as_str(),
+                    MALFORMED_RESPONSE,
+                    "{family:?} {body}"
+                );
+            }
+        }
+        // A v3 response never has the by-type object.
+        assert!(parse_response(Family::CohereV3, br#"{"embeddings":{"float":[[1]]}}"#, 1).is_err());
+    }
+
+    #[test]
+    fn emb_22_normalisation_and_dimension_check() {
+        let unit = finish_vector(vec![3.0, 4.0], Some(2)).expect("unit");
+        assert_eq!(unit, vec![0.6, 0.8]);
+        assert_eq!(
+            finish_vector(vec![0.0, 0.0], None).expect("zero"),
+            vec![0.0, 0.0]
+        );
+        let error = finish_vector(vec![1.0, 2.0, 3.0], Some(1024)).expect_err("dims");
+        assert_eq!(
+            error.message.as_str(),
+            "Amazon Bedrock embedding returned 3 dimensions, expected 1024"
+        );
+        let long = finish_vector(vec![1.0; 100], None).expect("unknown dims");
+        let norm: f32 = long.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn family_names_round_trip() {
+        for name in [
+            "titan-v2",
+            "titan-v1",
+            "cohere-v3",
+            "cohere-v4",
+            "nova",
+            "marengo-2.7",
+            "marengo-3",
+        ] {
+            assert_eq!(Family::parse(name).map(Family::as_str), Some(name));
+        }
+        assert_eq!(Family::parse("TITAN-V2"), Some(Family::TitanV2));
+        assert_eq!(Family::parse("other"), None);
+    }
+}

@@ -1,0 +1,510 @@
+//! The `EmbeddingProvider` trait object: one model and dimension per instance (EMB-03), each
+//! call an InvokeModel with the plugin's auth, region and endpoint (EMB-28, EMB-33, EMB-40).
+
+use std::hash::{BuildHasher as _, Hasher as _};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use abi_stable::sabi_trait::TD_Opaque;
+use abi_stable::std_types::{ROption, RString, RVec};
+use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_bedrockruntime::operation::invoke_model::InvokeModelError;
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::Blob;
+use plugin_api::embedding::{EmbeddingProviderInfo, EmbeddingProviderRequest, Embeddings};
+use plugin_api::error::{ErrorKind, PluginError};
+use plugin_api::poll::PendingEmbeddings_TO;
+use plugin_api::traits::{
+    EmbeddingProvider, EmbeddingProviderBox, EmbeddingProvider_TO, PendingEmbeddingsBox,
+};
+
+use super::batch::{self, CallResult};
+use super::families::{self, Family, Purpose, ResolvedModel};
+use crate::aws::region::{self, RuntimeRegionInputs};
+use crate::aws::target::{self, RuntimeRequest};
+use crate::config::RetryPolicy;
+use crate::instance::Plugin;
+use crate::manifest::EMBEDDING_PROVIDER_ID;
+use crate::pending::PendingTask;
+
+/// NET-04: the deadline of one InvokeModel call.
+pub const INVOKE_DEADLINE: Duration = Duration::from_millis(60_000);
+/// EMB-23: the header carrying the input token count of an InvokeModel response.
+pub const INPUT_TOKEN_HEADER: &str = "x-amzn-bedrock-input-token-count";
+
+/// A provider bound to one resolved model.
+#[derive(Clone)]
+pub struct BedrockEmbeddings {
+    plugin: Arc<Plugin>,
+    model: ResolvedModel,
+    /// `memorySearch.remote.baseUrl`: region hint or custom endpoint (EMB-40).
+    base_url: Option<String>,
+    /// The region at creation, for `info()` and the EMB-03 cache identity.
+    region: String,
+}
+
+/// EMB-10..14, EMB-41: resolves the model and builds the trait object, or the creation error.
+pub fn create(
+    plugin: &Arc<Plugin>,
+    request: &EmbeddingProviderRequest,
+) -> Result<EmbeddingProviderBox, PluginError> {
+    let model = families::resolve(
+        request.model.as_str(),
+        request.output_dimensionality.into_option(),
+        request.family.as_ref().into_option().map(RString::as_str),
+    )?;
+    let base_url = request
+        .base_url
+        .as_ref()
+        .into_option()
+        .map(|url| url.trim().to_owned())
+        .filter(|url| !url.is_empty());
+    let settings = plugin.settings.current();
+    let env = plugin.env();
+    if !credentials_may_be_available(&settings, &env) {
+        return Err(no_credentials_error());
+    }
+    // The profile's own region needs async file I/O; calls resolve the full REG-01 order
+    // (profile region included) each time, this is only the identity shown to the host.
+    let region = region::runtime_region(
+        &RuntimeRegionInputs {
+            request_region: None,
+            model_id: &model.model_id,
+            model_base_url: base_url.as_deref(),
+            provider_base_urls: settings.host.provider_base_urls(),
+            aws_region: settings.config.aws_region.as_deref(),
+            discovery_region: settings.config.discovery_region(),
+            profile_region: None,
+        },
+        &env,
+    )
+    .region;
+    tracing::debug!(
+        region = %region,
+        model = %model.model_id,
+        dimensions = ?model.dimensions,
+        family = model.family.as_str(),
+        "memory embeddings: bedrock client"
+    );
+    let provider = BedrockEmbeddings {
+        plugin: plugin.clone(),
+        model,
+        base_url,
+        region,
+    };
+    Ok(EmbeddingProvider_TO::from_ptr(
+        abi_stable::std_types::RArc::new(provider),
+        TD_Opaque,
+    ))
+}
+
+/// EMB-32: the creation error when no credentials can exist.
+pub const NO_CREDENTIALS: &str = "No API key found for provider \"bedrock\". AWS credentials are not available. Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or AWS_BEARER_TOKEN_BEDROCK, configure an EC2/ECS/EKS role, or set agents.defaults.memorySearch.provider to another provider.";
+
+/// Env vars whose presence means the SDK chain may resolve credentials (EMB-30).
+const CHAIN_MARKERS: [&str; 5] = [
+    "AWS_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+];
+
+fn no_credentials_error() -> PluginError {
+    PluginError::new(ErrorKind::Auth, NO_CREDENTIALS)
+}
+
+/// The synchronous part of the EMB-30 credentials check: bearer, complete static keys or
+/// skip-auth → available; an auth-mode error (e.g. `apikey` without a key) → not available;
+/// the SDK chain with no chain marker and instance metadata disabled
+/// (`AWS_EC2_METADATA_DISABLED=true`) → not available. Every other case is left to the call
+/// itself: the 1 s chain probe (and its memo) is not run here, and because the host-config view
+/// does not carry `memorySearch.provider`, instance metadata is treated as allowed.
+pub fn credentials_may_be_available(
+    settings: &crate::settings::Settings,
+    env: &crate::env::EnvSnapshot,
+) -> bool {
+    use crate::aws::auth::{self, CredentialPlan, RequestAuth};
+    match auth::resolve(&settings.config, env, RequestAuth::default()) {
+        Err(_) => false,
+        Ok(resolution) => match resolution.plan {
+            CredentialPlan::Bearer(_)
+            | CredentialPlan::Static { .. }
+            | CredentialPlan::SkipAuth
+            | CredentialPlan::Profile(_) => true,
+            CredentialPlan::DefaultChain { profile } => {
+                let marked = profile.is_some()
+                    || CHAIN_MARKERS
+                        .iter()
+                        .any(|name| env.get(name).is_some_and(|value| !value.trim().is_empty()));
+                let imds_disabled = env
+                    .get("AWS_EC2_METADATA_DISABLED")
+                    .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+                marked || !imds_disabled
+            }
+        },
+    }
+}
+
+impl EmbeddingProvider for BedrockEmbeddings {
+    fn info(&self) -> EmbeddingProviderInfo {
+        EmbeddingProviderInfo {
+            id: EMBEDDING_PROVIDER_ID.into(),
+            model: self.model.model_id.as_str().into(),
+            family: self.model.family.as_str().into(),
+            region: self.region.as_str().into(),
+            dimensions: self.model.dimensions.into(),
+            max_input_tokens: self.model.max_input_tokens.into(),
+        }
+    }
+
+    fn embed_query(&self, text: RString) -> PendingEmbeddingsBox {
+        let this = self.clone();
+        let task = PendingTask::spawn("EmbeddingProvider::embed_query", async move {
+            this.embed(vec![text.into_string()], Purpose::Query).await
+        });
+        PendingEmbeddings_TO::from_value(task, TD_Opaque)
+    }
+
+    fn embed_batch(&self, texts: RVec<RString>) -> PendingEmbeddingsBox {
+        let this = self.clone();
+        let texts: Vec<String> = texts.into_iter().map(RString::into_string).collect();
+        let task = PendingTask::spawn("EmbeddingProvider::embed_batch", async move {
+            this.embed(texts, Purpose::Document).await
+        });
+        PendingEmbeddings_TO::from_value(task, TD_Opaque)
+    }
+}
+
+impl BedrockEmbeddings {
+    /// Resolves the call target once per query or batch (the shared config is re-read each
+    /// time, EMB-41), then runs the batch plan (EMB-24..27).
+    async fn embed(&self, texts: Vec<String>, purpose: Purpose) -> Result<Embeddings, PluginError> {
+        if texts.iter().all(|text| batch::is_blank(text)) {
+            // No call at all for an empty or all-blank input, so missing credentials do not
+            // fail a no-op (EMB-24, EMB-25).
+            return Ok(Embeddings {
+                vectors: texts.iter().map(|_| RVec::new()).collect(),
+                input_tokens: ROption::RNone,
+            });
+        }
+        let settings = self.plugin.settings.current();
+        let env = self.plugin.env();
+        let target = target::runtime(
+            &settings,
+            &env,
+            RuntimeRequest {
+                model_id: &self.model.model_id,
+                model_base_url: self.base_url.as_deref(),
+                ..RuntimeRequest::default()
+            },
+            &self.plugin.credentials,
+        )
+        .await?;
+        let client = self.plugin.clients.runtime(&target.spec)?;
+        let call = Invoker {
+            client,
+            model: &self.model,
+            purpose,
+            retry: settings.config.retry_policy(),
+        };
+        let result = batch::run(self.model.family, texts, |chunk| call.invoke(chunk)).await?;
+        Ok(Embeddings {
+            vectors: result.vectors.into_iter().map(RVec::from).collect(),
+            input_tokens: result.input_tokens.into(),
+        })
+    }
+}
+
+/// One batch's InvokeModel sender.
+struct Invoker<'a> {
+    client: aws_sdk_bedrockruntime::Client,
+    model: &'a ResolvedModel,
+    purpose: Purpose,
+    retry: RetryPolicy,
+}
+
+impl Invoker<'_> {
+    /// One InvokeModel for `texts` (one text, or a Cohere chunk), retrying throttling with
+    /// full-jitter backoff (EMB-28, BR-10).
+    async fn invoke(&self, texts: Vec<String>) -> Result<CallResult, PluginError> {
+        let body = families::request_body(
+            self.model.family,
+            &texts,
+            self.model.dimensions,
+            self.purpose,
+        );
+        let body = serde_json::to_vec(&body).map_err(|err| {
+            PluginError::new(
+                ErrorKind::Internal,
+                format!("embedding request body: {err}"),
+            )
+        })?;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            match self.send_once(&body, texts.len()).await {
+                Err(error)
+                    if error.error_code.as_ref().into_option().map(RString::as_str)
+                        == Some("ThrottlingException")
+                        && attempt < self.retry.max_attempts.max(1) =>
+                {
+                    let delay = full_jitter(&self.retry, attempt);
+                    tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, model = %self.model.model_id, "embedding call throttled; retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn send_once(&self, body: &[u8], expected: usize) -> Result<CallResult, PluginError> {
+        let header = TokenHeader::default();
+        let send = self
+            .client
+            .invoke_model()
+            .model_id(&self.model.model_id)
+            .content_type("application/json")
+            .accept("application/json")
+            .body(Blob::new(body.to_vec()))
+            .customize()
+            .interceptor(header.clone())
+            .send();
+        let output = match tokio::time::timeout(INVOKE_DEADLINE, send).await {
+            Err(_) => {
+                return Err(PluginError::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "Amazon Bedrock InvokeModel timed out after {} ms",
+                        INVOKE_DEADLINE.as_millis()
+                    ),
+                )
+                .with_retryable(true))
+            }
+            Ok(Err(err)) => return Err(invoke_error(&err)),
+            Ok(Ok(output)) => output,
+        };
+        let parsed = families::parse_response(self.model.family, output.body().as_ref(), expected)?;
+        let expected_dims = match self.model.family {
+            // Nova always asks for a dimension (EMB-20), so its length is always known.
+            Family::Nova => Some(self.model.dimensions.unwrap_or(1024)),
+            _ => self.model.dimensions,
+        };
+        let vectors = parsed
+            .vectors
+            .into_iter()
+            .map(|vector| families::finish_vector(vector, expected_dims))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CallResult {
+            vectors,
+            input_tokens: header.get().or(parsed.input_tokens),
+        })
+    }
+}
+
+/// BR-10 full jitter: a uniform delay in `[0, min(max, base · 2^(attempt-1))]`.
+fn full_jitter(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let exponent = attempt.saturating_sub(1).min(20);
+    let cap = policy
+        .base_delay
+        .saturating_mul(1u32 << exponent)
+        .min(policy.max_delay);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(attempt);
+    let fraction = (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64;
+    cap.mul_f64(fraction)
+}
+
+/// Captures `x-amzn-bedrock-input-token-count` from the raw response (the SDK's output type
+/// does not model it, EMB-23).
+#[derive(Clone, Debug, Default)]
+struct TokenHeader(Arc<Mutex<Option<u64>>>);
+
+impl TokenHeader {
+    fn get(&self) -> Option<u64> {
+        self.0.lock().ok().and_then(|slot| *slot)
+    }
+}
+
+impl Intercept for TokenHeader {
+    fn name(&self) -> &'static str {
+        "BedrockEmbeddingTokenHeader"
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let count = context
+            .response()
+            .headers()
+            .get(INPUT_TOKEN_HEADER)
+            .and_then(|value| value.trim().parse::<u64>().ok());
+        if let (Some(count), Ok(mut slot)) = (count, self.0.lock()) {
+            *slot = Some(count);
+        }
+        Ok(())
+    }
+}
+
+/// ERR-01 prefix of an exception (EMB-33), the same wording chat errors use.
+fn err_01_prefix(name: &str) -> &str {
+    match name {
+        "InternalServerException" => "Internal server error",
+        "ModelStreamErrorException" => "Model stream error",
+        "ValidationException" => "Validation error",
+        "ThrottlingException" => "Throttling error",
+        "ServiceUnavailableException" => "Service unavailable",
+        other => other,
+    }
+}
+
+fn exception_kind(name: &str, status: Option<u16>) -> (ErrorKind, bool) {
+    match name {
+        "ThrottlingException" => (ErrorKind::RateLimit, true),
+        "ServiceQuotaExceededException" => (ErrorKind::RateLimit, false),
+        "ServiceUnavailableException" | "ModelNotReadyException" => (ErrorKind::Overloaded, true),
+        "InternalServerException" => (ErrorKind::Service, true),
+        "ModelTimeoutException" => (ErrorKind::Timeout, false),
+        "ValidationException" => (ErrorKind::InvalidRequest, false),
+        "AccessDeniedException"
+        | "UnrecognizedClientException"
+        | "ExpiredTokenException"
+        | "InvalidSignatureException"
+        | "MissingAuthenticationTokenException" => (ErrorKind::Auth, false),
+        _ if status == Some(429) => (ErrorKind::RateLimit, true),
+        _ => (ErrorKind::Service, false),
+    }
+}
+
+/// Maps an InvokeModel failure: service exceptions as `<ERR-01 prefix>: <message>` with the
+/// status, request id and exception name (EMB-33); transport failures keep the SDK's context.
+fn invoke_error(err: &SdkError<InvokeModelError, HttpResponse>) -> PluginError {
+    let raw = err.raw_response();
+    let http_status = raw.map(|response| response.status().as_u16());
+    match err.as_service_error() {
+        Some(service) => {
+            let name = match service.code() {
+                Some(code) => code.to_owned(),
+                None if http_status == Some(429) => "ThrottlingException".to_owned(),
+                None => "UnknownException".to_owned(),
+            };
+            let text = service
+                .message()
+                .map(str::trim)
+                .filter(|message| !message.is_empty())
+                .unwrap_or("An unknown error occurred");
+            let (kind, retryable) = exception_kind(&name, http_status);
+            let mut error = PluginError::new(kind, format!("{}: {text}", err_01_prefix(&name)))
+                .with_retryable(retryable)
+                .with_error_code(name);
+            if let Some(status) = http_status {
+                error = error.with_status(status);
+            }
+            let request_id = raw
+                .and_then(|response| response.headers().get("x-amzn-requestid"))
+                .or_else(|| service.meta().extra("aws_request_id"))
+                .filter(|id| !id.is_empty());
+            if let Some(id) = request_id {
+                error = error.with_request_id(id);
+            }
+            error
+        }
+        None => PluginError::new(
+            ErrorKind::Network,
+            format!(
+                "Amazon Bedrock InvokeModel failed: {}",
+                aws_smithy_types::error::display::DisplayErrorContext(err)
+            ),
+        )
+        .with_retryable(true),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::env::EnvSnapshot;
+    use crate::settings::Settings;
+
+    fn available(config: &str, env: &[(&str, &str)]) -> bool {
+        let settings = Settings::parse(config, "{}").expect("settings");
+        credentials_may_be_available(&settings, &EnvSnapshot::from_pairs(env.iter().copied()))
+    }
+
+    #[test]
+    fn emb_30_static_bearer_and_skip_auth_are_available() {
+        let off = ("AWS_EC2_METADATA_DISABLED", "true");
+        assert!(available(
+            r#"{"awsAccessKey":"a","awsSecretKey":"b"}"#,
+            &[off]
+        ));
+        assert!(available(r#"{"awsBedrockApiKey":"k"}"#, &[off]));
+        assert!(available("{}", &[off, ("AWS_BEARER_TOKEN_BEDROCK", "t")]));
+        assert!(available(
+            "{}",
+            &[
+                off,
+                ("AWS_ACCESS_KEY_ID", "a"),
+                ("AWS_SECRET_ACCESS_KEY", "b")
+            ]
+        ));
+        assert!(available("{}", &[off, ("AWS_BEDROCK_SKIP_AUTH", "1")]));
+    }
+
+    #[test]
+    fn emb_30_chain_markers_defer_to_the_call() {
+        let off = ("AWS_EC2_METADATA_DISABLED", "true");
+        assert!(available("{}", &[off, ("AWS_PROFILE", "dev")]));
+        assert!(available(
+            "{}",
+            &[off, ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r")]
+        ));
+        assert!(available(
+            "{}",
+            &[off, ("AWS_WEB_IDENTITY_TOKEN_FILE", "/t")]
+        ));
+        assert!(available(
+            "{}",
+            &[off, ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://x")]
+        ));
+        // Instance metadata not disabled: left to the call.
+        assert!(available("{}", &[]));
+    }
+
+    #[test]
+    fn emb_30_32_nothing_set_with_imds_disabled_is_unavailable() {
+        assert!(!available("{}", &[("AWS_EC2_METADATA_DISABLED", "true")]));
+        assert!(!available(
+            r#"{"awsAuthentication":"apikey"}"#,
+            &[("AWS_EC2_METADATA_DISABLED", "true")]
+        ));
+        assert_eq!(
+            no_credentials_error().message.as_str(),
+            "No API key found for provider \"bedrock\". AWS credentials are not available. Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or AWS_BEARER_TOKEN_BEDROCK, configure an EC2/ECS/EKS role, or set agents.defaults.memorySearch.provider to another provider."
+        );
+    }
+
+    #[test]
+    fn br_10_full_jitter_stays_within_the_cap() {
+        let policy = RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(250),
+            self_heal: false,
+        };
+        for attempt in 1..=6 {
+            let cap = Duration::from_millis((100u64 << (attempt - 1)).min(250));
+            for _ in 0..50 {
+                assert!(full_jitter(&policy, attempt) <= cap);
+            }
+        }
+    }
+}
