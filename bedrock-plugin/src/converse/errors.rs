@@ -128,6 +128,24 @@ fn service_error(
     error
 }
 
+/// The ERR-01 error for a named Bedrock exception answered by any runtime operation
+/// (ConverseStream, CountTokens, InvokeModel): one formatting and classification for all.
+pub fn exception_error(
+    name: &str,
+    message: Option<&str>,
+    status: Option<u16>,
+    request_id: Option<&str>,
+) -> PluginError {
+    service_error(
+        &ServiceException {
+            name: name.to_owned(),
+            message,
+        },
+        status,
+        request_id,
+    )
+}
+
 /// The exception of an initial-response error, or `None` for an unmodelled error with no code
 /// (then there is no exception name to show and the error keeps its own message).
 fn converse_exception<'a>(

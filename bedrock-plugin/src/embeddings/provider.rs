@@ -28,6 +28,7 @@ use super::families::{self, Family, Purpose, ResolvedModel};
 use crate::aws::region::{self, RuntimeRegionInputs};
 use crate::aws::target::{self, RuntimeRequest};
 use crate::config::RetryPolicy;
+use crate::converse::errors;
 use crate::instance::Plugin;
 use crate::manifest::EMBEDDING_PROVIDER_ID;
 use crate::pending::PendingTask;
@@ -354,36 +355,6 @@ impl Intercept for TokenHeader {
     }
 }
 
-/// ERR-01 prefix of an exception (EMB-33), the same wording chat errors use.
-fn err_01_prefix(name: &str) -> &str {
-    match name {
-        "InternalServerException" => "Internal server error",
-        "ModelStreamErrorException" => "Model stream error",
-        "ValidationException" => "Validation error",
-        "ThrottlingException" => "Throttling error",
-        "ServiceUnavailableException" => "Service unavailable",
-        other => other,
-    }
-}
-
-fn exception_kind(name: &str, status: Option<u16>) -> (ErrorKind, bool) {
-    match name {
-        "ThrottlingException" => (ErrorKind::RateLimit, true),
-        "ServiceQuotaExceededException" => (ErrorKind::RateLimit, false),
-        "ServiceUnavailableException" | "ModelNotReadyException" => (ErrorKind::Overloaded, true),
-        "InternalServerException" => (ErrorKind::Service, true),
-        "ModelTimeoutException" => (ErrorKind::Timeout, false),
-        "ValidationException" => (ErrorKind::InvalidRequest, false),
-        "AccessDeniedException"
-        | "UnrecognizedClientException"
-        | "ExpiredTokenException"
-        | "InvalidSignatureException"
-        | "MissingAuthenticationTokenException" => (ErrorKind::Auth, false),
-        _ if status == Some(429) => (ErrorKind::RateLimit, true),
-        _ => (ErrorKind::Service, false),
-    }
-}
-
 /// Maps an InvokeModel failure: service exceptions as `<ERR-01 prefix>: <message>` with the
 /// status, request id and exception name (EMB-33); transport failures keep the SDK's context.
 fn invoke_error(err: &SdkError<InvokeModelError, HttpResponse>) -> PluginError {
@@ -396,26 +367,11 @@ fn invoke_error(err: &SdkError<InvokeModelError, HttpResponse>) -> PluginError {
                 None if http_status == Some(429) => "ThrottlingException".to_owned(),
                 None => "UnknownException".to_owned(),
             };
-            let text = service
-                .message()
-                .map(str::trim)
-                .filter(|message| !message.is_empty())
-                .unwrap_or("An unknown error occurred");
-            let (kind, retryable) = exception_kind(&name, http_status);
-            let mut error = PluginError::new(kind, format!("{}: {text}", err_01_prefix(&name)))
-                .with_retryable(retryable)
-                .with_error_code(name);
-            if let Some(status) = http_status {
-                error = error.with_status(status);
-            }
             let request_id = raw
                 .and_then(|response| response.headers().get("x-amzn-requestid"))
                 .or_else(|| service.meta().extra("aws_request_id"))
                 .filter(|id| !id.is_empty());
-            if let Some(id) = request_id {
-                error = error.with_request_id(id);
-            }
-            error
+            errors::exception_error(&name, service.message(), http_status, request_id)
         }
         None => PluginError::new(
             ErrorKind::Network,
