@@ -2,6 +2,8 @@
 //! emulator, and the tests assert the exact JSON the emulator recorded (REQ-*, MSG-*, TOOL-*,
 //! TEMP-*, TIER-*, GRD-*, LIVE-01/02).
 
+mod common;
+
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -11,7 +13,6 @@ use bedrock_emulator::{Emulator, EmulatorOptions, Operation};
 use bedrock_plugin::env::EnvSnapshot;
 use bedrock_plugin::instance::EnvSource;
 use futures::StreamExt as _;
-use host_harness::stream::ChatEventStream;
 use host_harness::waker::PendingFuture;
 use plugin_api::chat::{
     AssistantBlock, AssistantBlock_NE, AssistantOrigin, ChatOptions, ChatRequest, ContentPart,
@@ -159,26 +160,6 @@ fn tool_result(id: &str, name: &str, text: &str) -> Message_NE {
     })
 }
 
-/// Streams a request to its end and returns every event.
-async fn run(instance: &PluginInstanceBox, request: ChatRequest) -> Vec<StreamEvent> {
-    let handle = instance
-        .chat_provider()
-        .stream_chat(request)
-        .into_result()
-        .expect("stream starts");
-    let mut stream = ChatEventStream::new(handle);
-    let mut events = Vec::new();
-    let collect = async {
-        while let Some(event) = stream.next().await {
-            events.push(event.as_enum().expect("known event").clone());
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), collect)
-        .await
-        .expect("stream finishes");
-    events
-}
-
 /// The last event, asserted to be a successful `Done`.
 fn done(events: &[StreamEvent]) -> &plugin_api::event::ResponseSummary {
     match events.last() {
@@ -224,7 +205,7 @@ async fn tool_01_02_msg_01_tool_round_trip_records_exact_json() {
     first.options.tool_choice = ROption::RSome(plugin_api::chat::ToolChoice_NE::new(
         plugin_api::chat::ToolChoice::Auto,
     ));
-    let events = run(&plugin, first.clone()).await;
+    let events = common::run_stream(&plugin, first.clone()).await;
     done(&events);
     let (call_id, call_name, call_args) = events
         .iter()
@@ -276,7 +257,7 @@ async fn tool_01_02_msg_01_tool_round_trip_records_exact_json() {
         ],
     );
     second.tools = RVec::from(tools);
-    let events = run(&plugin, second).await;
+    let events = common::run_stream(&plugin, second).await;
     done(&events);
     let text: String = events
         .iter()
@@ -323,7 +304,7 @@ async fn msg_08_ex_t05_history_tool_blocks_become_text_without_tools() {
             tool_result("call_1", "message", "Delivered to #general"),
         ],
     );
-    done(&run(&plugin, request).await);
+    done(&common::run_stream(&plugin, request).await);
     let sent = last_stream_request(&emu);
     assert!(sent.get("toolConfig").is_none());
     assert_eq!(
@@ -360,7 +341,7 @@ async fn msg_02_msg_10_image_part_is_sent_as_bytes() {
             runtime_context: false,
         })],
     );
-    done(&run(&plugin, request).await);
+    done(&common::run_stream(&plugin, request).await);
     let sent = last_stream_request(&emu);
     assert_eq!(
         sent["messages"],
@@ -455,7 +436,7 @@ async fn live_01_02_ex_i23_i24_guardrail_follows_the_live_config() {
     let request = || chat(model(NOVA_MICRO, &["text"]), vec![Message::user_text("hi")]);
 
     // Startup guardrail, only the two required keys (GRD-01, EX-I20).
-    done(&run(&plugin, request()).await);
+    done(&common::run_stream(&plugin, request()).await);
     assert_eq!(
         last_stream_request(&emu)["guardrailConfig"],
         json!({"guardrailIdentifier": "startup-guardrail", "guardrailVersion": "5"})
@@ -469,7 +450,7 @@ async fn live_01_02_ex_i23_i24_guardrail_follows_the_live_config() {
         })
         .into_result()
         .expect("update");
-    done(&run(&plugin, request()).await);
+    done(&common::run_stream(&plugin, request()).await);
     assert!(last_stream_request(&emu).get("guardrailConfig").is_none());
 
     // LIVE-01: gained → present on the next request.
@@ -485,7 +466,7 @@ async fn live_01_02_ex_i23_i24_guardrail_follows_the_live_config() {
         })
         .into_result()
         .expect("update");
-    done(&run(&plugin, request()).await);
+    done(&common::run_stream(&plugin, request()).await);
     assert_eq!(
         last_stream_request(&emu)["guardrailConfig"],
         json!({"guardrailIdentifier": "live-guardrail", "guardrailVersion": "7"})
@@ -509,7 +490,7 @@ async fn live_01_02_ex_i23_i24_guardrail_follows_the_live_config() {
         })
         .into_result()
         .expect("update");
-    done(&run(&plugin, request()).await);
+    done(&common::run_stream(&plugin, request()).await);
     assert_eq!(
         last_stream_request(&emu)["guardrailConfig"],
         json!({
@@ -529,7 +510,7 @@ async fn tier_02_service_tier_from_host_params_is_sent_and_echoed() {
         "models": {"amazon-bedrock/amazon.nova-lite-v1:0": {"params": {"service_tier": " Flex "}}}
     }}});
     let plugin = instance_with(&emu, json!({}), host);
-    let events = run(
+    let events = common::run_stream(
         &plugin,
         chat(model(NOVA_LITE, &["text"]), vec![Message::user_text("hi")]),
     )
@@ -552,7 +533,7 @@ async fn tier_02_service_tier_from_host_params_is_sent_and_echoed() {
     // A request-level extra param wins over host params.
     let mut request = chat(model(NOVA_LITE, &["text"]), vec![Message::user_text("hi")]);
     request.options.extra_params_json = ROption::RSome(r#"{"serviceTier":"flex"}"#.into());
-    done(&run(&plugin, request).await);
+    done(&common::run_stream(&plugin, request).await);
     assert_eq!(
         last_stream_request(&emu)["serviceTier"],
         json!({"type": "flex"})
@@ -566,7 +547,7 @@ async fn tier_03_invalid_tier_warns_and_sends_none() {
     let mut request = chat(model(NOVA_MICRO, &["text"]), vec![Message::user_text("hi")]);
     request.options.extra_params_json =
         ROption::RSome(r#"{"service_tier":"tier-shaping-bogus"}"#.into());
-    done(&run(&plugin, request).await);
+    done(&common::run_stream(&plugin, request).await);
     assert!(last_stream_request(&emu).get("serviceTier").is_none());
     assert_eq!(
         warnings_containing("tier-shaping-bogus"),
@@ -586,7 +567,7 @@ async fn temp_02_ex_i07_opus_47_stream_succeeds_without_temperature() {
     request.options.top_p = ROption::RSome(0.9);
     request.options.max_tokens = ROption::RSome(10);
     // The emulator rejects temperature for Opus 4.7, so a clean `done` proves it was omitted.
-    done(&run(&plugin, request).await);
+    done(&common::run_stream(&plugin, request).await);
     assert_eq!(
         last_stream_request(&emu)["inferenceConfig"],
         json!({"maxTokens": 10})
@@ -603,7 +584,7 @@ async fn temp_05_sonnet_45_drops_top_p_and_succeeds() {
     );
     request.options.temperature = ROption::RSome(0.5);
     request.options.top_p = ROption::RSome(0.9);
-    done(&run(&plugin, request).await);
+    done(&common::run_stream(&plugin, request).await);
     assert_eq!(
         last_stream_request(&emu)["inferenceConfig"],
         json!({"temperature": 0.5})
@@ -634,7 +615,7 @@ async fn req_04_05_stop_sequences_and_request_metadata() {
             value: "hidden-value".into(),
         },
     ]);
-    done(&run(&plugin, request).await);
+    done(&common::run_stream(&plugin, request).await);
     let sent = last_stream_request(&emu);
     assert_eq!(
         sent["inferenceConfig"]["stopSequences"],

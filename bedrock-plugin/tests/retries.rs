@@ -73,26 +73,6 @@ fn plain(model_id: &str) -> ChatRequest {
     request(model_id, ChatOptions::default())
 }
 
-/// Streams a request to its end and returns every event.
-async fn run(instance: &PluginInstanceBox, request: ChatRequest) -> Vec<StreamEvent> {
-    let handle = instance
-        .chat_provider()
-        .stream_chat(request)
-        .into_result()
-        .expect("stream starts");
-    let mut stream = ChatEventStream::new(handle);
-    let mut events = Vec::new();
-    let collect = async {
-        while let Some(event) = stream.next().await {
-            events.push(event.as_enum().expect("known event").clone());
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), collect)
-        .await
-        .expect("stream finishes");
-    events
-}
-
 fn done(events: &[StreamEvent]) -> &ResponseSummary {
     match events.last() {
         Some(StreamEvent::Done(summary)) => summary,
@@ -180,7 +160,7 @@ async fn br_10_throttling_is_retried_with_a_status_event() {
     let emu = emulator();
     let model = "amazon.nova-micro-v1:0";
     emu.add_fault(rule(model, Some(1), Fault::throttling()));
-    let events = run(&instance(&emu, json!({})), plain(model)).await;
+    let events = common::run_stream(&instance(&emu, json!({})), plain(model)).await;
     done(&events);
     assert_eq!(text(&events), GREETING);
     let notices = retries(&events);
@@ -219,7 +199,7 @@ async fn br_10_transient_http_errors_use_their_reasons() {
         ),
     ] {
         emu.add_fault(rule(model, Some(1), fault));
-        let events = run(&plugin, plain(model)).await;
+        let events = common::run_stream(&plugin, plain(model)).await;
         done(&events);
         let notices = retries(&events);
         assert_eq!(notices.len(), 1, "{events:?}");
@@ -236,7 +216,7 @@ async fn br_10_gives_up_after_max_attempts() {
         &emu,
         json!({"retry": {"maxAttempts": 2, "baseDelayMs": 1, "maxDelayMs": 5}}),
     );
-    let events = run(&plugin, plain(model)).await;
+    let events = common::run_stream(&plugin, plain(model)).await;
     let notices = retries(&events);
     assert_eq!(notices.len(), 1, "{events:?}");
     assert_eq!(notices[0].attempt, 2);
@@ -251,7 +231,7 @@ async fn br_10_gives_up_after_max_attempts() {
     let emu = emulator();
     emu.add_fault(rule(model, None, Fault::throttling()));
     let plugin = instance(&emu, json!({"retry": {"baseDelayMs": 1, "maxDelayMs": 2}}));
-    let events = run(&plugin, plain(model)).await;
+    let events = common::run_stream(&plugin, plain(model)).await;
     let attempts: Vec<u32> = retries(&events).iter().map(|n| n.attempt).collect();
     assert_eq!(attempts, vec![2, 3, 4]);
     failure(&events);
@@ -272,7 +252,7 @@ async fn br_10_mid_stream_throttling_before_output_is_retried_with_one_start() {
             message: "Too many tokens, please wait before trying again.".into(),
         },
     ));
-    let events = run(&instance(&emu, json!({})), plain(model)).await;
+    let events = common::run_stream(&instance(&emu, json!({})), plain(model)).await;
     done(&events);
     assert_eq!(text(&events), GREETING);
     let notices = retries(&events);
@@ -296,7 +276,7 @@ async fn br_12_no_retry_after_output() {
         },
     ));
     let plugin = instance(&emu, json!({}));
-    let events = run(&plugin, plain(model)).await;
+    let events = common::run_stream(&plugin, plain(model)).await;
     assert!(retries(&events).is_empty(), "{events:?}");
     assert!(!text(&events).is_empty(), "output came first");
     let error = &failure(&events).error;
@@ -378,7 +358,7 @@ async fn br_01_temperature_self_heal_and_memory() {
     let plugin = instance(&emu, json!({}));
     let options = sampling(0.3, 0.8);
     let original = request(model, options.clone());
-    let events = run(&plugin, original.clone()).await;
+    let events = common::run_stream(&plugin, original.clone()).await;
     done(&events);
     assert_eq!(text(&events), GREETING);
     let notices = retries(&events);
@@ -395,7 +375,7 @@ async fn br_01_temperature_self_heal_and_memory() {
     assert_eq!(original.options.temperature, ROption::RSome(0.3));
 
     // Remembered: the next request omits the sampling params up front.
-    let events = run(&plugin, request(model, options)).await;
+    let events = common::run_stream(&plugin, request(model, options)).await;
     done(&events);
     assert!(retries(&events).is_empty(), "{events:?}");
     let sent = bodies(&emu);
@@ -414,7 +394,7 @@ async fn br_02_top_p_conflict_drops_top_p_and_warns() {
         validation("The model returned the following errors: `temperature` and `top_p` cannot both be specified for this model. Please use only one."),
     ));
     let plugin = instance(&emu, json!({}));
-    let events = run(&plugin, request(model, sampling(0.4, 0.7))).await;
+    let events = common::run_stream(&plugin, request(model, sampling(0.4, 0.7))).await;
     done(&events);
     let notices = retries(&events);
     assert_eq!(notices.len(), 1, "{events:?}");
@@ -430,7 +410,7 @@ async fn br_02_top_p_conflict_drops_top_p_and_warns() {
     ))
     .is_empty());
 
-    let events = run(&plugin, request(model, sampling(0.4, 0.7))).await;
+    let events = common::run_stream(&plugin, request(model, sampling(0.4, 0.7))).await;
     done(&events);
     assert!(retries(&events).is_empty());
     let sent = bodies(&emu);
@@ -443,7 +423,7 @@ async fn br_03_profile_only_model_is_retried_with_its_profile() {
     let emu = emulator();
     let model = "anthropic.claude-sonnet-4-6";
     let plugin = instance(&emu, json!({"discovery": {"enabled": true}}));
-    let events = run(&plugin, plain(model)).await;
+    let events = common::run_stream(&plugin, plain(model)).await;
     let summary = done(&events);
     assert_eq!(summary.model.as_str(), model);
     assert_eq!(
@@ -472,7 +452,7 @@ async fn br_03_profile_only_model_is_retried_with_its_profile() {
     );
 
     // Remembered: the profile is used up front.
-    let events = run(&plugin, plain(model)).await;
+    let events = common::run_stream(&plugin, plain(model)).await;
     let summary = done(&events);
     assert!(retries(&events).is_empty());
     assert_eq!(
@@ -499,7 +479,7 @@ async fn br_03_without_a_usable_profile_the_error_is_extended() {
             "awsUseGlobalInference": false
         }),
     );
-    let events = run(&plugin, plain(model)).await;
+    let events = common::run_stream(&plugin, plain(model)).await;
     assert!(retries(&events).is_empty(), "{events:?}");
     let message = failure(&events).error.message.to_string();
     assert!(
@@ -519,7 +499,7 @@ async fn br_03_without_a_usable_profile_the_error_is_extended() {
 async fn br_04_invalid_identifier_without_a_profile() {
     let emu = emulator();
     let model = "anthropic.claude-made-up-v9:0";
-    let events = run(&instance(&emu, json!({})), plain(model)).await;
+    let events = common::run_stream(&instance(&emu, json!({})), plain(model)).await;
     assert!(retries(&events).is_empty(), "{events:?}");
     let message = failure(&events).error.message.to_string();
     assert!(
@@ -539,7 +519,7 @@ async fn br_04_invalid_identifier_with_a_matching_profile_is_retried() {
         validation("The provided model identifier is invalid."),
     ));
     let plugin = instance(&emu, json!({"discovery": {"enabled": true}}));
-    let events = run(&plugin, plain(model)).await;
+    let events = common::run_stream(&plugin, plain(model)).await;
     let summary = done(&events);
     let notices = retries(&events);
     assert_eq!(notices.len(), 1, "{events:?}");
@@ -569,7 +549,7 @@ async fn br_05_max_tokens_clamped() {
     };
     let mut chat = request(model, options);
     chat.model.max_tokens = 200_000;
-    let events = run(&instance(&emu, json!({})), chat).await;
+    let events = common::run_stream(&instance(&emu, json!({})), chat).await;
     done(&events);
     let notices = retries(&events);
     assert_eq!(notices.len(), 1, "{events:?}");
@@ -593,7 +573,7 @@ async fn br_06_self_heal_happens_once_and_not_when_disabled() {
             "The model returned the following errors: `temperature` is deprecated for this model.",
         ),
     ));
-    let events = run(
+    let events = common::run_stream(
         &instance(&emu, json!({})),
         request(model, sampling(0.2, 0.5)),
     )
@@ -617,7 +597,7 @@ async fn br_06_self_heal_happens_once_and_not_when_disabled() {
         ),
     ));
     let plugin = instance(&emu, json!({"retry": {"selfHeal": false}}));
-    let events = run(&plugin, request(model, sampling(0.2, 0.5))).await;
+    let events = common::run_stream(&plugin, request(model, sampling(0.2, 0.5))).await;
     assert!(retries(&events).is_empty(), "{events:?}");
     failure(&events);
     assert_eq!(emu.count(Operation::ConverseStream), 1);
@@ -643,7 +623,7 @@ async fn br_07_attempt_numbering_example() {
             "retry": {"maxAttempts": 2, "baseDelayMs": 1, "maxDelayMs": 5}
         }),
     );
-    let events = run(&plugin, plain(model)).await;
+    let events = common::run_stream(&plugin, plain(model)).await;
     let notices: Vec<(u32, String)> = retries(&events)
         .iter()
         .map(|notice| (notice.attempt, notice.reason.to_string()))

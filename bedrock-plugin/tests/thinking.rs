@@ -6,12 +6,9 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use abi_stable::std_types::{ROption, RString, RVec};
 use bedrock_emulator::{Emulator, EmulatorOptions, Operation};
-use futures::StreamExt as _;
-use host_harness::stream::ChatEventStream;
 use plugin_api::chat::{
     ChatOptions, ChatRequest, Message, ThinkingLevel, ThinkingLevel_NE, ToolChoice, ToolChoice_NE,
     ToolDefinition,
@@ -114,30 +111,6 @@ fn mapping(level: ThinkingLevel, effort: Option<&str>) -> ThinkingLevelMapping {
     }
 }
 
-/// Streams a request to its end and returns every event.
-async fn run(instance: &PluginInstanceBox, request: ChatRequest) -> Vec<StreamEvent> {
-    let handle = instance
-        .chat_provider()
-        .stream_chat(request)
-        .into_result()
-        .expect("stream starts");
-    let mut stream = ChatEventStream::new(handle);
-    let mut events = Vec::new();
-    let collect = async {
-        while let Some(event) = stream.next().await {
-            events.push(event.as_enum().expect("known event").clone());
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(60), collect)
-        .await
-        .expect("stream finishes");
-    assert!(
-        matches!(events.last(), Some(StreamEvent::Done(_))),
-        "expected done, got {events:?}"
-    );
-    events
-}
-
 fn last_stream_request(emu: &Emulator) -> Value {
     emu.requests_for(Operation::ConverseStream)
         .last()
@@ -194,7 +167,7 @@ async fn think_05_09_sonnet_46_adaptive_stream_carries_thinking_events() {
     let mut request = chat(model(SONNET_46), Some(ThinkingLevel::High));
     request.options.temperature = ROption::RSome(0.2);
     request.options.top_p = ROption::RSome(0.9);
-    let events = run(&plugin, request).await;
+    let events = common::run_stream(&plugin, request).await;
     assert_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert_eq!(
@@ -215,7 +188,7 @@ async fn ex_s06_sonnet_46_without_level_sends_no_thinking() {
     let plugin = instance_with(&emu, json!({}));
     let mut request = chat(model(SONNET_46), None);
     request.options.temperature = ROption::RSome(0.5);
-    let events = run(&plugin, request).await;
+    let events = common::run_stream(&plugin, request).await;
     assert_no_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert!(sent.get("additionalModelRequestFields").is_none(), "{sent}");
@@ -232,7 +205,7 @@ async fn think_06_14_budget_thinking_with_1m_context_beta() {
     let mut request = chat(sonnet, Some(ThinkingLevel::Low));
     request.options.max_tokens = ROption::RSome(1000);
     request.options.temperature = ROption::RSome(0.5);
-    let events = run(&plugin, request).await;
+    let events = common::run_stream(&plugin, request).await;
     assert_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert_eq!(
@@ -254,7 +227,7 @@ async fn think_07_plugin_budget_and_interleaved_off() {
     sonnet.max_tokens = 64000;
     let mut request = chat(sonnet, Some(ThinkingLevel::High));
     request.options.interleaved_thinking = ROption::RSome(false);
-    let events = run(&plugin, request).await;
+    let events = common::run_stream(&plugin, request).await;
     assert_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert_eq!(
@@ -270,7 +243,7 @@ async fn think_11_gov_cloud_region_omits_display() {
     let plugin = instance_with(&emu, json!({}));
     let mut request = chat(model(SONNET_46), Some(ThinkingLevel::Medium));
     request.options.region = ROption::RSome("us-gov-west-1".into());
-    let events = run(&plugin, request).await;
+    let events = common::run_stream(&plugin, request).await;
     assert_thinking_events(&events);
     assert_eq!(
         last_stream_request(&emu)["additionalModelRequestFields"],
@@ -292,7 +265,7 @@ async fn ex_s10_s11_fable_request_shape() {
             .to_string()
             .into(),
     }]);
-    let events = run(&plugin, request.clone()).await;
+    let events = common::run_stream(&plugin, request.clone()).await;
     assert_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert_eq!(sent["inferenceConfig"], json!({}));
@@ -312,7 +285,7 @@ async fn ex_s10_s11_fable_request_shape() {
 
     // EX-S11: toolChoice "none" → no toolConfig at all.
     request.options.tool_choice = ROption::RSome(ToolChoice_NE::new(ToolChoice::None));
-    run(&plugin, request).await;
+    common::run_stream(&plugin, request).await;
     let sent = last_stream_request(&emu);
     assert!(sent.get("toolConfig").is_none(), "{sent}");
     assert_eq!(
@@ -327,7 +300,7 @@ async fn ex_s07_req_02_mythos_preview_defaults_high_and_omits_placeholder_max_to
     let plugin = instance_with(&emu, json!({}));
     let mut mythos = model(MYTHOS_PREVIEW);
     mythos.max_tokens = 8192;
-    let events = run(&plugin, chat(mythos, None)).await;
+    let events = common::run_stream(&plugin, chat(mythos, None)).await;
     assert_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert_eq!(
@@ -348,7 +321,7 @@ async fn ex_i13_i15_s08_opus_48_effort_max_and_xhigh() {
     opus.thinking_level_map = RVec::from(vec![mapping(ThinkingLevel::Max, Some("xhigh"))]);
     let mut request = chat(opus, Some(ThinkingLevel::Max));
     request.options.temperature = ROption::RSome(0.2);
-    let events = run(&plugin, request).await;
+    let events = common::run_stream(&plugin, request).await;
     assert_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert_eq!(
@@ -364,7 +337,7 @@ async fn ex_i13_i15_s08_opus_48_effort_max_and_xhigh() {
     // EX-S08: an application profile named "Claude Production Opus 4.8" at xhigh.
     let mut app = model(APP_PROFILE);
     app.name = "Claude Production Opus 4.8".into();
-    let events = run(&plugin, chat(app, Some(ThinkingLevel::Xhigh))).await;
+    let events = common::run_stream(&plugin, chat(app, Some(ThinkingLevel::Xhigh))).await;
     assert_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert_eq!(
@@ -382,7 +355,7 @@ async fn think_05_ex_s15_null_map_entry_sends_high() {
     opus.thinking_level_map = RVec::from(vec![mapping(ThinkingLevel::Max, None)]);
     let mut request = chat(opus, Some(ThinkingLevel::Max));
     request.options.temperature = ROption::RSome(0.2);
-    let events = run(&plugin, request).await;
+    let events = common::run_stream(&plugin, request).await;
     assert_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert_eq!(

@@ -190,3 +190,26 @@ pub fn write_atomically(path: &Path, contents: &str) {
     std::fs::write(&staging, contents).expect("write staging");
     std::fs::rename(&staging, path).expect("rename");
 }
+
+/// Streams a request to its end and returns every event.
+pub async fn run_stream(
+    instance: &plugin_api::traits::PluginInstanceBox,
+    request: plugin_api::chat::ChatRequest,
+) -> Vec<plugin_api::event::StreamEvent> {
+    let handle = instance
+        .chat_provider()
+        .stream_chat(request)
+        .into_result()
+        .expect("stream starts");
+    let mut stream = host_harness::stream::ChatEventStream::new(handle);
+    let mut events = Vec::new();
+    let collect = async {
+        while let Some(event) = futures::StreamExt::next(&mut stream).await {
+            events.push(event.as_enum().expect("known event").clone());
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(60), collect)
+        .await
+        .expect("stream finishes");
+    events
+}
