@@ -12,7 +12,6 @@ use abi_stable::std_types::{RArc, ROption, RStr, RString, RVec};
 use bedrock_emulator::{Emulator, EmulatorOptions, Operation};
 use bedrock_plugin::env::EnvSnapshot;
 use bedrock_plugin::instance::EnvSource;
-use futures::StreamExt as _;
 use host_harness::waker::PendingFuture;
 use plugin_api::chat::{
     AssistantBlock, AssistantBlock_NE, AssistantOrigin, ChatOptions, ChatRequest, ContentPart,

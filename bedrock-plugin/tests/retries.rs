@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use abi_stable::std_types::{ROption, RString, RVec};
 use bedrock_emulator::{Emulator, EmulatorOptions, Fault, FaultRule, Operation};
-use futures::StreamExt as _;
 use host_harness::stream::ChatEventStream;
 use plugin_api::chat::{ChatOptions, ChatRequest, Message};
 use plugin_api::error::ErrorKind;
