@@ -5,6 +5,7 @@
 
 mod common;
 
+use futures::StreamExt as _;
 use std::time::Duration;
 
 use abi_stable::std_types::{ROption, RString, RVec};
