@@ -109,6 +109,24 @@ pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
     if !chatted.success() {
         return Err(fail("chat failed"));
     }
+    println!();
+    println!(
+        "== host-harness embed \"{}\" \"a second document\"",
+        args.prompt
+    );
+    let embedded = child(&exe, &config, &plugins, emulator.base_url())
+        .args([
+            "embed",
+            "--dimensions",
+            "256",
+            &args.prompt,
+            "a second document",
+        ])
+        .status()
+        .map_err(fail)?;
+    if !embedded.success() {
+        return Err(fail("embed failed"));
+    }
     let requests = emulator.requests();
     let verified = requests.iter().filter(|request| request.authorized).count();
     println!();

@@ -2,6 +2,7 @@
 
 mod chat;
 mod demo;
+mod embed;
 mod emulator;
 mod install;
 mod models;
@@ -51,6 +52,8 @@ enum Command {
     },
     /// Stream a chat: `chat amazon-bedrock/<model id> "<prompt>"`.
     Chat(chat::Args),
+    /// Embed texts with the plugin's embedding provider.
+    Embed(embed::Args),
     /// Provider status: enablement, credential source, region, endpoints, catalog.
     Status(status::Args),
     /// Run the doctor checks (credentials, region, endpoints).
@@ -133,6 +136,7 @@ pub fn run() -> ExitCode {
         Command::Validate => validate::run(&context),
         Command::Models { command } => models::run(&context, command),
         Command::Chat(args) => chat::run(&context, args),
+        Command::Embed(args) => embed::run(&context, args),
         Command::Status(args) => status::run(&context, args),
         Command::Doctor => status::doctor(&context),
         Command::Emulator(args) => emulator::run(args),
