@@ -4,23 +4,17 @@
 
 mod common;
 
-use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use abi_stable::sabi_trait::TD_Opaque;
-use abi_stable::std_types::{RArc, ROption, RStr, RString, RVec};
+use abi_stable::std_types::{ROption, RString, RVec};
 use bedrock_emulator::{Emulator, EmulatorOptions, Operation};
-use bedrock_plugin::env::EnvSnapshot;
-use bedrock_plugin::instance::EnvSource;
 use host_harness::waker::PendingFuture;
 use plugin_api::chat::{
     AssistantBlock, AssistantBlock_NE, AssistantOrigin, ChatOptions, ChatRequest, ContentPart,
     ContentPart_NE, KeyValue, Message, Message_NE, ToolDefinition,
 };
 use plugin_api::event::StreamEvent;
-use plugin_api::host::{
-    ConfigUpdate, HostContext, HostLogger, HostLoggerBox, HostLogger_TO, LogLevel, LogRecord,
-};
+use plugin_api::host::ConfigUpdate;
 use plugin_api::model::ModelDefinition;
 use plugin_api::traits::PluginInstanceBox;
 use serde_json::{json, Value};
@@ -30,44 +24,7 @@ const NOVA_LITE: &str = "amazon.nova-lite-v1:0";
 const API: &str = "bedrock-converse-stream";
 const PROVIDER: &str = "amazon-bedrock";
 
-/// Plugin log records of this process (the plugin's log bridge is process-wide, so all
-/// instances share one sink; tests look for messages unique to them).
-static RECORDS: Mutex<Vec<(LogLevel, String)>> = Mutex::new(Vec::new());
-
-#[derive(Clone)]
-struct RecordingLogger;
-
-impl HostLogger for RecordingLogger {
-    fn enabled(&self, level: LogLevel, target: RStr<'_>) -> bool {
-        level <= LogLevel::Info && target.as_str().starts_with("bedrock_plugin")
-    }
-
-    fn log(&self, record: &LogRecord) {
-        if let Ok(mut records) = RECORDS.lock() {
-            records.push((record.level, record.message.to_string()));
-        }
-    }
-}
-
-fn logger() -> HostLoggerBox {
-    static LOGGER: OnceLock<HostLoggerBox> = OnceLock::new();
-    LOGGER
-        .get_or_init(|| HostLogger_TO::from_ptr(RArc::new(RecordingLogger), TD_Opaque))
-        .clone()
-}
-
-fn warnings_containing(needle: &str) -> Vec<String> {
-    RECORDS
-        .lock()
-        .map(|records| {
-            records
-                .iter()
-                .filter(|(level, message)| *level == LogLevel::Warn && message.contains(needle))
-                .map(|(_, message)| message.clone())
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use common::warnings_containing;
 
 fn emulator() -> Emulator {
     Emulator::start(EmulatorOptions::default()).expect("emulator")
@@ -89,21 +46,14 @@ fn plugin_config(emu: &Emulator, extra: Value) -> Value {
 }
 
 fn instance_with(emu: &Emulator, extra: Value, host: Value) -> PluginInstanceBox {
-    let context = HostContext {
-        host_name: "request-shaping-tests".into(),
-        host_version: "0".into(),
-        logger: logger(),
-        host_config_json: host.to_string().into(),
-    };
-    bedrock_plugin::new_instance_with_env(
-        context,
-        &plugin_config(emu, extra).to_string(),
-        EnvSource::Fixed(EnvSnapshot::from_pairs([
+    common::instance(
+        plugin_config(emu, extra),
+        host,
+        &[
             ("AWS_EC2_METADATA_DISABLED", "true"),
             ("HOME", "/nonexistent-home"),
-        ])),
+        ],
     )
-    .expect("instance")
 }
 
 fn instance(emu: &Emulator) -> PluginInstanceBox {

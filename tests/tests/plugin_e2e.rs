@@ -15,6 +15,16 @@ use plugin_api::event::{StopReason, StreamEvent};
 use plugin_api::traits::ListModelsOptions;
 use serde_json::json;
 
+/// Makes every ConverseStream of `emu` pause `ms` between events.
+fn stall_every_stream(emu: &Emulator, ms: u64) {
+    emu.add_fault(FaultRule {
+        operation: Some(Operation::ConverseStream),
+        model_id: None,
+        times: None,
+        fault: Fault::StallBetweenEvents { ms },
+    });
+}
+
 fn emulator() -> Emulator {
     Emulator::start(EmulatorOptions::default()).expect("emulator starts")
 }
@@ -141,12 +151,7 @@ fn req_04_stop_sequences_and_max_tokens_reach_bedrock() {
 fn net_05_dropping_a_stream_midway_closes_the_connection() {
     let installed = install(|_| {});
     let emu = emulator();
-    emu.add_fault(FaultRule {
-        operation: Some(Operation::ConverseStream),
-        model_id: None,
-        times: None,
-        fault: Fault::StallBetweenEvents { ms: 25 },
-    });
+    stall_every_stream(&emu, 25);
     let plugin = load(&installed, &host_config(&emu, json!({}))).expect("plugin loads");
     runtime().block_on(async {
         let mut stream = plugin
@@ -175,12 +180,7 @@ fn net_05_dropping_a_stream_midway_closes_the_connection() {
 fn evt_31_cancel_ends_the_stream_with_aborted() {
     let installed = install(|_| {});
     let emu = emulator();
-    emu.add_fault(FaultRule {
-        operation: Some(Operation::ConverseStream),
-        model_id: None,
-        times: None,
-        fault: Fault::StallBetweenEvents { ms: 25 },
-    });
+    stall_every_stream(&emu, 25);
     let plugin = load(&installed, &host_config(&emu, json!({}))).expect("plugin loads");
     let events = runtime().block_on(async {
         let mut stream = plugin
@@ -465,12 +465,7 @@ fn man_04_incompatible_plugin_api_is_refused_and_the_host_keeps_running() {
 fn br_20_a_stalled_stream_ends_with_the_stall_error() {
     let installed = install(|_| {});
     let emu = emulator();
-    emu.add_fault(FaultRule {
-        operation: Some(Operation::ConverseStream),
-        model_id: None,
-        times: None,
-        fault: Fault::StallBetweenEvents { ms: 1_500 },
-    });
+    stall_every_stream(&emu, 1_500);
     let plugin = load(
         &installed,
         &host_config(&emu, json!({"timeouts": {"streamIdleMs": 1000}})),
