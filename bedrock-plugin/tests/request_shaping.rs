@@ -30,24 +30,9 @@ fn emulator() -> Emulator {
     Emulator::start(EmulatorOptions::default()).expect("emulator")
 }
 
-fn plugin_config(emu: &Emulator, extra: Value) -> Value {
-    let mut config = json!({
-        "awsAuthentication": "credentials",
-        "awsAccessKey": "AKIDEXAMPLE",
-        "awsSecretKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        "awsRegion": "us-east-1",
-        "awsBedrockEndpoint": emu.base_url(),
-        "discovery": {"enabled": false}
-    });
-    if let (Some(config), Value::Object(extra)) = (config.as_object_mut(), extra) {
-        config.extend(extra);
-    }
-    config
-}
-
 fn instance_with(emu: &Emulator, extra: Value, host: Value) -> PluginInstanceBox {
     common::instance(
-        plugin_config(emu, extra),
+        common::emulator_plugin_config(emu, extra),
         host,
         &[
             ("AWS_EC2_METADATA_DISABLED", "true"),
@@ -394,7 +379,9 @@ async fn live_01_02_ex_i23_i24_guardrail_follows_the_live_config() {
     // LIVE-02: removed → absent, the startup value is not revived.
     plugin
         .update_config(ConfigUpdate {
-            plugin_config_json: plugin_config(&emu, json!({})).to_string().into(),
+            plugin_config_json: common::emulator_plugin_config(&emu, json!({}))
+                .to_string()
+                .into(),
             host_config_json: "{}".into(),
         })
         .into_result()
@@ -405,7 +392,7 @@ async fn live_01_02_ex_i23_i24_guardrail_follows_the_live_config() {
     // LIVE-01: gained → present on the next request.
     plugin
         .update_config(ConfigUpdate {
-            plugin_config_json: plugin_config(
+            plugin_config_json: common::emulator_plugin_config(
                 &emu,
                 json!({"guardrail": {"guardrailIdentifier": "live-guardrail", "guardrailVersion": "7"}}),
             )
@@ -424,7 +411,7 @@ async fn live_01_02_ex_i23_i24_guardrail_follows_the_live_config() {
     // EX-I19: all four keys when set.
     plugin
         .update_config(ConfigUpdate {
-            plugin_config_json: plugin_config(
+            plugin_config_json: common::emulator_plugin_config(
                 &emu,
                 json!({"guardrail": {
                     "guardrailIdentifier": "my-guardrail-id",

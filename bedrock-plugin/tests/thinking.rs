@@ -65,17 +65,7 @@ fn start_with_catalog(dir: &Path) -> Emulator {
 }
 
 fn instance_with(emu: &Emulator, extra: Value) -> PluginInstanceBox {
-    let mut config = json!({
-        "awsAuthentication": "credentials",
-        "awsAccessKey": "AKIDEXAMPLE",
-        "awsSecretKey": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-        "awsRegion": "us-east-1",
-        "awsBedrockEndpoint": emu.base_url(),
-        "discovery": {"enabled": false}
-    });
-    if let (Some(config), Value::Object(extra)) = (config.as_object_mut(), extra) {
-        config.extend(extra);
-    }
+    let config = common::emulator_plugin_config(emu, extra);
     common::instance(
         config,
         json!({}),

@@ -213,3 +213,20 @@ pub async fn run_stream(
         .expect("stream finishes");
     events
 }
+
+/// Plugin config pointing at `emu` with its static test keys and discovery off, with
+/// `extra` keys merged over it.
+pub fn emulator_plugin_config(emu: &bedrock_emulator::Emulator, extra: Value) -> Value {
+    let mut config = serde_json::json!({
+        "awsAuthentication": "credentials",
+        "awsAccessKey": bedrock_emulator::DEFAULT_ACCESS_KEY_ID,
+        "awsSecretKey": bedrock_emulator::DEFAULT_SECRET_ACCESS_KEY,
+        "awsRegion": "us-east-1",
+        "awsBedrockEndpoint": emu.base_url(),
+        "discovery": {"enabled": false}
+    });
+    if let (Some(config), Value::Object(extra)) = (config.as_object_mut(), extra) {
+        config.extend(extra);
+    }
+    config
+}
