@@ -27,11 +27,10 @@ pub const GUARDRAIL_VERSION_PATTERN: &str = r"^(DRAFT|[1-9][0-9]{0,7})$";
 /// Names accepted for `{"source":"env","id":...}` secret references.
 pub const ENV_VAR_ID_PATTERN: &str = r"^[A-Za-z_][A-Za-z0-9_]*$";
 
-/// Reason reported for a secret that is neither a non-empty string nor an env reference.
-pub const SECRET_SHAPE_MESSAGE: &str =
-    r#"must be a non-empty string or {"source":"env","id":"<VAR>"}"#;
-/// Reason reported for a whitespace-only literal secret (CFG-03).
-pub const BLANK_SECRET_MESSAGE: &str = "must not be blank";
+/// The secret-shape sentences (CFG-03) are shared with hosts, which say the same words.
+pub use plugin_api::config_rules::{BLANK_SECRET_MESSAGE, SECRET_SHAPE_MESSAGE};
+/// The one secret type of the workspace (CFG-04).
+pub use plugin_api::secret::SecretString;
 
 /// Config keys holding secrets; UIs mask them (MAN-11) and status never shows their values.
 pub const SECRET_KEYS: [&str; 4] = [
@@ -343,14 +342,20 @@ impl PluginConfig {
         let Some(obj) = value.as_object() else {
             return Err(ConfigError::Invalid {
                 path: String::new(),
-                message: format!("expected object, got {}", json_type(value)),
+                message: format!(
+                    "expected object, got {}",
+                    plugin_api::config_rules::json_type(value)
+                ),
             });
         };
         for key in ["discovery", "guardrail", "timeouts", "retry"] {
             if let Some(v) = obj.get(key).filter(|v| !v.is_object()) {
                 return Err(ConfigError::Invalid {
                     path: key.to_string(),
-                    message: format!("expected object, got {}", json_type(v)),
+                    message: format!(
+                        "expected object, got {}",
+                        plugin_api::config_rules::json_type(v)
+                    ),
                 });
             }
         }
@@ -653,18 +658,6 @@ fn friendly_serde_message(message: &str) -> String {
     message.to_string()
 }
 
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
 fn full_path(path: &str) -> String {
     if path.is_empty() {
         CONFIG_PATH_PREFIX.to_string()
@@ -698,35 +691,6 @@ fn guardrail_version_regex() -> &'static Regex {
 fn env_var_id_regex() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     cached_regex(&RE, ENV_VAR_ID_PATTERN)
-}
-
-/// A secret string whose formatting never reveals the value (CFG-04).
-///
-/// `Hash` lets resolved credentials be part of SDK-client cache keys (LIVE-06).
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct SecretString(String);
-
-impl SecretString {
-    pub fn new(value: impl Into<String>) -> Self {
-        SecretString(value.into())
-    }
-
-    /// The only way to read the value, so every use of it is greppable.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for SecretString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for SecretString {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
 }
 
 /// A secret config value (CFG-01): a literal or a reference to an environment variable.

@@ -325,6 +325,7 @@ impl DiscoveryService for Discovery {
             model_count: ROption::RNone,
             last_error: ROption::RNone,
             details: RVec::new(),
+            extensions: Default::default(),
         };
         guard_infallible("DiscoveryService::status", fallback, || {
             discovery::status(&self.plugin)
@@ -360,5 +361,6 @@ async fn doctor(plugin: &Arc<Plugin>) -> Result<DoctorReport, PluginError> {
     Ok(DoctorReport {
         checks: RVec::from(checks),
         healthy,
+        extensions: Default::default(),
     })
 }

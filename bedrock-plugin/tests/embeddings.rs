@@ -43,6 +43,7 @@ fn request(model: &str, dims: Option<u32>) -> EmbeddingProviderRequest {
         output_dimensionality: dims.into(),
         base_url: ROption::RNone,
         family: ROption::RNone,
+        extensions: Default::default(),
     }
 }
 

@@ -66,6 +66,7 @@ fn tool(name: &str, description: &str, schema: Value) -> ToolDefinition {
         name: name.into(),
         description: ROption::RSome(description.into()),
         parameters_json: schema.to_string().into(),
+        extensions: Default::default(),
     }
 }
 
@@ -270,6 +271,7 @@ async fn msg_02_msg_10_image_part_is_sent_as_bytes() {
                     data: "aGVsbG8=".into(),
                     mime_type: "text/plain".into(),
                     name: ROption::RSome("notes.v1.txt".into()),
+                    extensions: Default::default(),
                 }),
             ]),
             runtime_context: false,

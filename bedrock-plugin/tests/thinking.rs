@@ -254,6 +254,7 @@ async fn ex_s10_s11_fable_request_shape() {
         parameters_json: json!({"type": "object", "properties": {}})
             .to_string()
             .into(),
+        extensions: Default::default(),
     }]);
     let events = common::run_stream(&plugin, request.clone()).await;
     assert_thinking_events(&events);

@@ -17,9 +17,8 @@ pub const LEGACY_DISCOVERY_TARGET: &str = "discovery";
 pub const LEGACY_DISCOVERY_WARNING: &str =
     "models.bedrockDiscovery is deprecated; move it to plugins.entries.amazon-bedrock.config.discovery";
 
-/// Reason for a secret that is neither a non-empty string nor an env reference.
-pub const SECRET_SHAPE_MESSAGE: &str =
-    r#"must be a non-empty string or {"source":"env","id":"<VAR>"}"#;
+/// The plugin's own words for config mistakes, so host and plugin say the same thing.
+pub use plugin_api::config_rules::{json_type, SECRET_SHAPE_MESSAGE};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HostConfigError {
@@ -604,23 +603,6 @@ fn quote(s: &str) -> String {
     render_json(&Value::String(s.to_string()))
 }
 
-/// JSON type name of a value as the CFG-10 messages spell it (integers are "integer").
-pub fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) => {
-            if n.is_i64() || n.is_u64() {
-                "integer"
-            } else {
-                "number"
-            }
-        }
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 fn unescape_pointer_segment(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")

@@ -8,8 +8,10 @@ use abi_stable::{
     StableAbi,
 };
 
+use crate::event::StopReason_NE;
+use crate::ext::Extensions;
 use crate::model::ModelDefinition;
-use crate::secret::SecretRString;
+use crate::secret::SecretString;
 
 /// The host's thinking level (converse-stream §0).
 #[repr(u8)]
@@ -94,7 +96,7 @@ pub enum ToolChoice {
 /// A part of a user message or a tool result. `data` is base64.
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
-#[sabi(kind(WithNonExhaustive(size = [usize; 16], traits(Debug, Clone, PartialEq))))]
+#[sabi(kind(WithNonExhaustive(size = [usize; 24], traits(Debug, Clone, PartialEq))))]
 #[non_exhaustive]
 pub enum ContentPart {
     Text {
@@ -112,6 +114,8 @@ pub enum ContentPart {
         data: RString,
         mime_type: RString,
         name: ROption<RString>,
+        /// Per-document options of later interface versions (growth path, see [`crate::ext`]).
+        extensions: Extensions,
     },
     Audio {
         data: RString,
@@ -150,8 +154,8 @@ pub struct AssistantOrigin {
     pub provider: RString,
     pub api: RString,
     pub model: RString,
-    /// `stop`, `length`, `toolUse`, `error`, `aborted`: the host's record of how it ended.
-    pub stop_reason: ROption<RString>,
+    /// The host's record of how that message ended, when it kept one.
+    pub stop_reason: ROption<StopReason_NE>,
 }
 
 /// One turn of the conversation.
@@ -199,6 +203,8 @@ pub struct ToolDefinition {
     pub name: RString,
     pub description: ROption<RString>,
     pub parameters_json: RString,
+    /// Per-tool options of later interface versions (growth path, see [`crate::ext`]).
+    pub extensions: Extensions,
 }
 
 /// Per-level thinking budgets in tokens (THINK-06); `None` keeps the default.
@@ -239,9 +245,11 @@ pub struct ChatOptions {
     /// Per-request shared-config profile.
     pub profile: ROption<RString>,
     /// Per-request Bedrock API key (AUTH-04).
-    pub bearer_token: ROption<SecretRString>,
+    pub bearer_token: ROption<SecretString>,
     /// The merged `agents.defaults.params` + per-model params (HCFG-13) as a JSON object.
     pub extra_params_json: ROption<RString>,
+    /// Options of later interface versions (growth path, see [`crate::ext`]).
+    pub extensions: Extensions,
 }
 
 /// One chat request: the model, the conversation and the options.

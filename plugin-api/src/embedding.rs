@@ -16,6 +16,8 @@ pub struct EmbeddingProviderRequest {
     pub base_url: ROption<RString>,
     /// A family the host already knows (skips the application-profile lookup, EMB-11).
     pub family: ROption<RString>,
+    /// Options of later interface versions (growth path, see [`crate::ext`]).
+    pub extensions: crate::ext::Extensions,
 }
 
 /// The provider's identity and limits (EMB-01, EMB-03).
@@ -28,6 +30,8 @@ pub struct EmbeddingProviderInfo {
     pub region: RString,
     pub dimensions: ROption<u32>,
     pub max_input_tokens: ROption<u32>,
+    /// Facts of later interface versions (growth path, see [`crate::ext`]).
+    pub extensions: crate::ext::Extensions,
 }
 
 /// Vectors in input order; a blank input yields an empty vector at its position (EMB-25).

@@ -9,6 +9,7 @@ use abi_stable::{
 };
 
 use crate::error::{Diagnostic, PluginError};
+use crate::ext::Extensions;
 
 /// Why the model stopped (EVT-10), in the host's vocabulary.
 #[repr(u8)]
@@ -24,6 +25,16 @@ pub enum StopReason {
 }
 
 impl StopReason {
+    /// Every reason, in declaration order.
+    pub const ALL: [StopReason; 5] = [
+        Self::Stop,
+        Self::Length,
+        Self::ToolUse,
+        Self::Error,
+        Self::Aborted,
+    ];
+
+    /// The host's spelling (`stop`, `length`, `toolUse`, `error`, `aborted`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Stop => "stop",
@@ -32,6 +43,13 @@ impl StopReason {
             Self::Error => "error",
             Self::Aborted => "aborted",
         }
+    }
+
+    /// The reason a host spelling names (the inverse of [`StopReason::as_str`]).
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|reason| reason.as_str() == value)
     }
 }
 
@@ -76,6 +94,8 @@ pub struct ResponseSummary {
     pub time_to_first_token_ms: ROption<u64>,
     pub service_tier: ROption<RString>,
     pub diagnostics: RVec<Diagnostic>,
+    /// Facts of later interface versions (growth path, see [`crate::ext`]).
+    pub extensions: Extensions,
 }
 
 impl ResponseSummary {
@@ -91,6 +111,7 @@ impl ResponseSummary {
             time_to_first_token_ms: ROption::RNone,
             service_tier: ROption::RNone,
             diagnostics: RVec::new(),
+            extensions: Extensions::new(),
         }
     }
 }

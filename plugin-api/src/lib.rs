@@ -12,13 +12,22 @@
 //!   methods can be appended;
 //! - enums that may gain variants are `NonExhaustive` (`*_NE` aliases); match them through
 //!   [`NonExhaustive::as_enum`](abi_stable::nonexhaustive_enum::NonExhaustive::as_enum) and treat
-//!   an unknown variant as "newer than me".
+//!   an unknown variant as "newer than me";
+//! - structs that cross by value and are expected to grow end with an [`ext::Extensions`] field:
+//!   new facts are new keys there, never new fields;
+//! - anything else that changes a layout bumps the crate's minor version (the interface version
+//!   abi_stable checks at load: `0.x` minors are incompatible with each other), is listed in
+//!   `CHANGELOG.md`, and is caught by the `abi_fingerprint` test when forgotten.
+#![warn(missing_docs)]
 #![allow(non_local_definitions)] // one per #[sabi_trait], from abi_stable_derive 0.11.3
 
 pub mod chat;
+#[cfg(feature = "json")]
+pub mod config_rules;
 pub mod embedding;
 pub mod error;
 pub mod event;
+pub mod ext;
 pub mod host;
 pub mod model;
 pub mod poll;
@@ -31,7 +40,7 @@ use abi_stable::{
     library::RootModule,
     package_version_strings,
     sabi_types::VersionStrings,
-    std_types::{RBox, RResult, RStr, RString, RVec},
+    std_types::{RResult, RStr, RString, RVec},
     StableAbi,
 };
 
@@ -61,7 +70,9 @@ pub struct PluginInfo {
 #[repr(C)]
 #[derive(StableAbi)]
 #[sabi(kind(Prefix(prefix_ref = PluginModuleRef)))]
-#[sabi(missing_field(panic))]
+// Fields appended after `last_prefix_field` read as `None` from an older library, so a newer
+// host can still load it and fall back.
+#[sabi(missing_field(option))]
 pub struct PluginModule {
     /// The library's own identity (MAN-04).
     pub plugin_info: extern "C" fn() -> PluginInfo,
@@ -88,11 +99,3 @@ impl RootModule for PluginModuleRef {
 
 /// The version of this interface crate, as the host reports it in incompatibility errors.
 pub const PLUGIN_API_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Convenience: a boxed error result for entry points.
-pub type PluginResult<T> = RResult<T, PluginError>;
-
-/// Boxes a value for an `RBox`-backed trait object.
-pub fn boxed<T>(value: T) -> RBox<T> {
-    RBox::new(value)
-}

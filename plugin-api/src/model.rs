@@ -6,6 +6,7 @@ use abi_stable::{
 };
 
 use crate::chat::ThinkingLevel_NE;
+use crate::ext::Extensions;
 
 /// Prices in USD per one million tokens (HCFG-10, USE-02).
 #[repr(C)]
@@ -46,6 +47,8 @@ pub struct ModelDefinition {
     pub max_tokens: u64,
     pub params_json: ROption<RString>,
     pub thinking_level_map: RVec<ThinkingLevelMapping>,
+    /// Facts of later interface versions (growth path, see [`crate::ext`]).
+    pub extensions: Extensions,
 }
 
 impl ModelDefinition {
@@ -64,6 +67,7 @@ impl ModelDefinition {
             max_tokens: 0,
             params_json: ROption::RNone,
             thinking_level_map: RVec::new(),
+            extensions: Extensions::new(),
         }
     }
 }

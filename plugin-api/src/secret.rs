@@ -3,15 +3,17 @@
 use abi_stable::{std_types::RString, StableAbi};
 use std::fmt;
 
-/// A secret value (bearer token, key) carried across the boundary.
+/// A secret value (bearer token, key, password): the one secret type of the workspace, used
+/// inside the plugin as well as across the boundary.
 ///
 /// `Debug` and `Display` print `[redacted]`, so a secret inside any request or error can be
 /// logged with `{:?}` without leaking (CFG-04).
 #[repr(transparent)]
-#[derive(StableAbi, Clone, PartialEq, Eq, Default)]
-pub struct SecretRString(RString);
+#[derive(StableAbi, Clone, PartialEq, Eq, Hash, Default)]
+pub struct SecretString(RString);
 
-impl SecretRString {
+impl SecretString {
+    /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
         Self(RString::from(value.into()))
     }
@@ -22,13 +24,13 @@ impl SecretRString {
     }
 }
 
-impl fmt::Debug for SecretRString {
+impl fmt::Debug for SecretString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
     }
 }
 
-impl fmt::Display for SecretRString {
+impl fmt::Display for SecretString {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("[redacted]")
     }
@@ -40,7 +42,7 @@ mod tests {
 
     #[test]
     fn cfg_04_secret_is_redacted_in_debug_and_display() {
-        let secret = SecretRString::new("tok-123");
+        let secret = SecretString::new("tok-123");
         assert_eq!(format!("{secret:?}"), "[redacted]");
         assert_eq!(format!("{secret}"), "[redacted]");
         assert_eq!(secret.expose(), "tok-123");

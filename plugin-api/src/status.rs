@@ -37,6 +37,8 @@ pub struct PluginStatus {
     pub last_error: ROption<DiscoveryFailure>,
     /// Further `key: value` lines a host may print as they are.
     pub details: RVec<StatusLine>,
+    /// Facts of later interface versions (growth path, see [`crate::ext`]).
+    pub extensions: crate::ext::Extensions,
 }
 
 /// One printable status or doctor line.
@@ -53,4 +55,6 @@ pub struct StatusLine {
 pub struct DoctorReport {
     pub checks: RVec<StatusLine>,
     pub healthy: bool,
+    /// Facts of later interface versions (growth path, see [`crate::ext`]).
+    pub extensions: crate::ext::Extensions,
 }

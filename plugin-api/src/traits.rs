@@ -73,13 +73,15 @@ pub type ChatProviderBox = ChatProvider_TO<'static, RArc<()>>;
 
 /// Options of one catalog request.
 #[repr(C)]
-#[derive(abi_stable::StableAbi, Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(abi_stable::StableAbi, Debug, Clone, PartialEq, Default)]
 pub struct ListModelsOptions {
     /// Strict (live catalog): failures propagate and an empty list is still a provider.
     /// Non-strict (startup): failures are logged and yield no provider (DISC-03).
     pub strict: bool,
     /// Ignore a cached answer and ask the control plane now.
     pub force_refresh: bool,
+    /// Options of later interface versions (growth path, see [`crate::ext`]).
+    pub extensions: crate::ext::Extensions,
 }
 
 /// Model discovery and the provider's catalog.

@@ -54,6 +54,7 @@ fn disc_43_lists_the_explicit_models_without_calling_bedrock() {
         .block_on(plugin.list_models(ListModelsOptions {
             strict: true,
             force_refresh: false,
+            extensions: Default::default(),
         }))
         .expect("catalog");
     let ids: Vec<&str> = catalog.models.iter().map(|m| m.id.as_str()).collect();
@@ -515,6 +516,7 @@ fn emb_24_25_embeds_a_query_and_a_batch_through_the_library() {
             output_dimensionality: ROption::RSome(256),
             base_url: ROption::RNone,
             family: ROption::RNone,
+            extensions: Default::default(),
         })
         .expect("provider created")
         .expect("bedrock offers an embedding provider");

@@ -22,6 +22,7 @@ use plugin_api::chat::{
     Message as HostMessage,
 };
 use plugin_api::error::PluginError;
+use plugin_api::event::StopReason;
 use plugin_api::model::ModelDefinition;
 
 use crate::converse::media::{self, DocumentNames};
@@ -203,6 +204,7 @@ impl Converter<'_> {
                     data,
                     mime_type,
                     name,
+                    ..
                 }) => {
                     if !data.trim().is_empty() {
                         let name = name.as_ref().into_option().map(|name| name.as_str());
@@ -239,7 +241,8 @@ impl Converter<'_> {
             .stop_reason
             .as_ref()
             .into_option()
-            .is_some_and(|reason| matches!(reason.as_str(), "aborted" | "error"));
+            .and_then(|reason| reason.as_enum().ok())
+            .is_some_and(|reason| matches!(reason, StopReason::Aborted | StopReason::Error));
         let keep_signatures = self.claude && !switched && !cut_short;
         let mut blocks = Vec::new();
         for (k, block) in content.iter().enumerate() {
@@ -400,6 +403,7 @@ impl Converter<'_> {
                     data,
                     mime_type,
                     name,
+                    ..
                 }) => {
                     if data.trim().is_empty() {
                         result.content.push(no_output());
@@ -691,7 +695,13 @@ mod tests {
             provider: "amazon-bedrock".into(),
             api: "bedrock-converse-stream".into(),
             model: model.into(),
-            stop_reason: stop.map(RString::from).into(),
+            stop_reason: stop
+                .map(|reason| {
+                    plugin_api::event::StopReason_NE::new(
+                        StopReason::parse(reason).expect("a host stop reason"),
+                    )
+                })
+                .into(),
         }
     }
 
@@ -814,6 +824,7 @@ mod tests {
                         data: "aGk=".into(),
                         mime_type: "application/pdf".into(),
                         name: ROption::RSome("spec.v2.pdf".into()),
+                        extensions: Default::default(),
                     },
                 ]),
                 user(vec![text_part(" ")]),
@@ -1217,6 +1228,7 @@ mod tests {
             data: "aGk=".into(),
             mime_type: mime.into(),
             name: ROption::RSome(name.into()),
+            extensions: Default::default(),
         };
         let req = request(
             NOVA,

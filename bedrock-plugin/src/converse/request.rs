@@ -406,6 +406,7 @@ mod tests {
             name: "lookup".into(),
             description: ROption::RNone,
             parameters_json: "{}".into(),
+            extensions: Default::default(),
         }]);
         assert!(stream(&req, &Settings::default()).tool_config.is_some());
         req.options.tool_choice = ROption::RSome(ToolChoice_NE::new(HostToolChoice::None));
@@ -422,6 +423,7 @@ mod tests {
             name: "lookup".into(),
             description: ROption::RNone,
             parameters_json: "{}".into(),
+            extensions: Default::default(),
         }]);
         let input = stream(&req, &Settings::default());
         assert_eq!(

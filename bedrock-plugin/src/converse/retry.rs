@@ -378,6 +378,7 @@ impl ProfileChooser {
                 ListModelsOptions {
                     strict: true,
                     force_refresh: false,
+                    extensions: Default::default(),
                 },
             )
             .await;

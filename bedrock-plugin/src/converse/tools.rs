@@ -214,6 +214,7 @@ mod tests {
             name: name.into(),
             description: description.map(Into::into).into(),
             parameters_json: r#"{"type":"object","properties":{"q":{"type":"string"}}}"#.into(),
+            extensions: Default::default(),
         }
     }
 

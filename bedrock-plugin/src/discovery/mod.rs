@@ -134,6 +134,7 @@ pub async fn list_models(
         // DISC-43: exactly the explicit entry, and nothing is sent.
         return Ok(explicit::catalog(&settings));
     }
+    let strict = options.strict;
     match discover(plugin, &settings, &env, options).await {
         Ok((output, region, from_cache)) => {
             let catalog = merge::implicit_catalog(
@@ -147,7 +148,7 @@ pub async fn list_models(
                 Some((catalog.fetched_at_ms, catalog.models.len()));
             Ok(catalog)
         }
-        Err(failure) if options.strict => Err(failure.error),
+        Err(failure) if strict => Err(failure.error),
         Err(failure) => {
             // DISC-03/51: non-strict failures are logged and yield no discovered models.
             warn_once(format!(
@@ -373,5 +374,6 @@ pub fn status(plugin: &Arc<Plugin>) -> PluginStatus {
         model_count: ROption::RSome(u32::try_from(count).unwrap_or(u32::MAX)),
         last_error: observed.last_error.into(),
         details: RVec::from(details),
+        extensions: Default::default(),
     }
 }

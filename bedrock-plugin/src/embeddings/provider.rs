@@ -161,6 +161,7 @@ impl EmbeddingProvider for BedrockEmbeddings {
             region: self.region.as_str().into(),
             dimensions: self.model.dimensions.into(),
             max_input_tokens: self.model.max_input_tokens.into(),
+            extensions: Default::default(),
         }
     }
 

@@ -94,6 +94,7 @@ pub async fn list(
     PendingFuture::new(instance.discovery().list_models(ListModelsOptions {
         strict,
         force_refresh,
+        extensions: Default::default(),
     }))
     .await
 }

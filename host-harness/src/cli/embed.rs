@@ -36,6 +36,7 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
             output_dimensionality: args.dimensions.into(),
             base_url: ROption::RNone,
             family: ROption::RNone,
+            ..Default::default()
         })
         .map_err(|err| fail(err.message.as_str()))?
         .ok_or_else(|| fail("the plugin offers no embedding provider"))?;

@@ -78,6 +78,7 @@ pub fn run(context: &Context, command: Command) -> Result<ExitCode, ExitCode> {
         .block_on(plugin.list_models(ListModelsOptions {
             strict: true,
             force_refresh: refresh,
+            ..Default::default()
         }))
         .map_err(|err| {
             eprintln!("{}", err.message);

@@ -28,6 +28,7 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
         let _ = runtime()?.block_on(plugin.list_models(plugin_api::traits::ListModelsOptions {
             strict: false,
             force_refresh: true,
+            ..Default::default()
         }));
     }
     let status = plugin.status();
