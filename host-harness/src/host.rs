@@ -16,7 +16,7 @@ use plugin_api::PluginModuleRef;
 use crate::config::{ConfigValidationErrors, HostConfig};
 use crate::loader::{self, LoadError};
 use crate::log_sink;
-use crate::plugins::{self, DiscoveredPlugin};
+use crate::plugins::{self, PluginFolder};
 use crate::stream::ChatEventStream;
 use crate::waker::PendingFuture;
 
@@ -27,7 +27,7 @@ pub const HOST_NAME: &str = "host-harness";
 #[derive(Debug, thiserror::Error)]
 pub enum HostError {
     #[error(transparent)]
-    Plugin(#[from] plugins::PluginError),
+    Folder(#[from] plugins::PluginFolderError),
     #[error("{0}")]
     Config(ConfigValidationErrors),
     #[error("plugin {0} is disabled (plugins.entries.{0}.enabled is false)")]
@@ -52,7 +52,7 @@ impl HostError {
 
 /// A loaded, configured plugin instance.
 pub struct LoadedPlugin {
-    pub plugin: DiscoveredPlugin,
+    pub plugin: PluginFolder,
     pub module: PluginModuleRef,
     instance: PluginInstanceBox,
     provider: ChatProviderBox,
@@ -61,10 +61,7 @@ pub struct LoadedPlugin {
 
 /// Validates the plugin's config (before touching its library), then loads it and creates
 /// an instance (HCFG-01/02, MAN-04).
-pub fn load_plugin(
-    plugin: DiscoveredPlugin,
-    config: &HostConfig,
-) -> Result<LoadedPlugin, HostError> {
+pub fn load_plugin(plugin: PluginFolder, config: &HostConfig) -> Result<LoadedPlugin, HostError> {
     let id = plugin.manifest.id.clone();
     let entry = config.plugin_entry(&id);
     if !entry
@@ -108,7 +105,7 @@ pub fn load_plugin(
 /// Finds plugin `id` in `plugins_dir` (its folder is `<plugins_dir>/<id>`, MAN-05) and loads it.
 pub fn open(plugins_dir: &Path, id: &str, config: &HostConfig) -> Result<LoadedPlugin, HostError> {
     let folder = plugins_dir.join(id);
-    if !folder.join("manifest.json").exists() {
+    if !folder.join(plugins::MANIFEST_FILE).exists() {
         return Err(HostError::NotFound {
             id: id.to_owned(),
             dir: plugins_dir.display().to_string(),

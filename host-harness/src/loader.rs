@@ -3,7 +3,7 @@
 use abi_stable::library::{lib_header_from_path, LibraryError};
 use plugin_api::PluginModuleRef;
 
-use crate::plugins::{check_library_facts, DiscoveredPlugin, LibraryFacts, PluginError};
+use crate::plugins::{check_library_facts, LibraryFacts, PluginFolder, PluginFolderError};
 
 /// Why a library could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -18,7 +18,7 @@ pub enum LoadError {
         detail: String,
     },
     #[error(transparent)]
-    Manifest(#[from] PluginError),
+    Manifest(#[from] PluginFolderError),
 }
 
 /// The library's own facts, as `check_library_facts` expects them.
@@ -42,7 +42,7 @@ pub fn library_facts(module: PluginModuleRef) -> LibraryFacts {
 /// Uses `lib_header_from_path` + `init_root_module` rather than `load_from_file`, which caches
 /// one module per interface type per process and would return the first plugin for every
 /// later path (see the notes on abi_stable).
-pub fn load(plugin: &DiscoveredPlugin) -> Result<PluginModuleRef, LoadError> {
+pub fn load(plugin: &PluginFolder) -> Result<PluginModuleRef, LoadError> {
     let id = plugin.manifest.id.clone();
     let path = plugin.library_path.display().to_string();
     let classify = |err: LibraryError| match err {

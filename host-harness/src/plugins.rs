@@ -1,5 +1,6 @@
-//! Finding plugins in a plugins directory and validating their manifests (MAN-01..05)
+//! Finding plugin folders in a plugins directory and checking their manifests (MAN-01..05)
 //! before any library is loaded, so a broken plugin never gets to run code in the host.
+//! (Listing a plugin's models is the plugin's discovery service, not this.)
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -89,25 +90,24 @@ pub struct LibraryPaths {
 
 impl LibraryPaths {
     pub fn library_for_current_os(&self) -> Option<&str> {
-        let entry = if cfg!(target_os = "windows") {
-            &self.windows
-        } else if cfg!(target_os = "macos") {
-            &self.macos
-        } else {
-            &self.linux
-        };
-        entry.as_deref()
+        for_current_os(&self.linux, &self.macos, &self.windows).as_deref()
     }
 }
 
 /// Manifest key of the current OS's library entry.
 pub fn current_os_key() -> &'static str {
+    for_current_os("linux", "macos", "windows")
+}
+
+/// The one place that maps the build's OS to a manifest `library` entry: `windows` and
+/// `macos` by name, every other OS as `linux`.
+pub fn for_current_os<T>(linux: T, macos: T, windows: T) -> T {
     if cfg!(target_os = "windows") {
-        "windows"
+        windows
     } else if cfg!(target_os = "macos") {
-        "macos"
+        macos
     } else {
-        "linux"
+        linux
     }
 }
 
@@ -138,32 +138,45 @@ pub struct LibraryFacts {
     pub embedding_providers: Vec<String>,
 }
 
+/// A plugin folder whose manifest passed the checks and whose library file exists; nothing
+/// of it has been loaded yet.
 #[derive(Debug, Clone)]
-pub struct DiscoveredPlugin {
+pub struct PluginFolder {
     pub folder: PathBuf,
     pub manifest: Manifest,
     /// Absolute or folder-relative path of the library for this OS; it exists.
     pub library_path: PathBuf,
 }
 
+/// Why a plugin folder (or the plugins directory) is not a usable plugin. Distinct from
+/// `plugin_api::error::PluginError`, which is what a loaded plugin reports.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PluginError {
+pub enum PluginFolderError {
+    /// The plugins directory itself cannot be listed.
     #[error("cannot read plugins directory {}: {message}", path.display())]
     PluginsDir { path: PathBuf, message: String },
+    /// `manifest.json` exists but cannot be read.
     #[error("cannot read manifest {}: {message}", path.display())]
     ManifestRead { path: PathBuf, message: String },
+    /// `manifest.json` is not JSON.
     #[error("invalid manifest {}: {message}", path.display())]
     ManifestParse { path: PathBuf, message: String },
+    /// MAN-01: a top-level key the manifest format does not define.
     #[error("invalid manifest for plugin {id}: unknown property \"{key}\"")]
     UnknownProperty { id: String, key: String },
+    /// MAN-02: a required top-level key is absent.
     #[error("invalid manifest for plugin {id}: missing required property \"{key}\"")]
     MissingProperty { id: String, key: String },
+    /// MAN-01: a key has the wrong type, or the manifest is not an object.
     #[error("invalid manifest for plugin {id}: {detail}")]
     InvalidManifest { id: String, detail: String },
+    /// MAN-03: no library entry for this OS, or its file is missing.
     #[error("plugin {id}: library not found: {path}")]
     LibraryNotFound { id: String, path: String },
+    /// MAN-05: the folder is not named after the manifest's id.
     #[error("plugin folder \"{folder}\" does not match manifest id \"{id}\"")]
     FolderMismatch { folder: String, id: String },
+    /// MAN-04: the loaded library describes itself differently from its manifest.
     #[error("plugin {id}: manifest/library mismatch on {field}: manifest \"{manifest}\", library \"{library}\"")]
     LibraryMismatch {
         id: String,
@@ -176,11 +189,11 @@ pub enum PluginError {
 /// Every sub-folder of `plugins_dir` that holds a `manifest.json`, sorted by folder name
 /// so load order (and error order) is reproducible. Folders without a manifest are not
 /// plugins and are skipped; one bad plugin does not hide the others.
-pub fn discover_plugins(plugins_dir: &Path) -> Vec<Result<DiscoveredPlugin, PluginError>> {
+pub fn find_plugins(plugins_dir: &Path) -> Vec<Result<PluginFolder, PluginFolderError>> {
     let entries = match std::fs::read_dir(plugins_dir) {
         Ok(entries) => entries,
         Err(err) => {
-            return vec![Err(PluginError::PluginsDir {
+            return vec![Err(PluginFolderError::PluginsDir {
                 path: plugins_dir.to_path_buf(),
                 message: err.to_string(),
             })]
@@ -197,10 +210,10 @@ pub fn discover_plugins(plugins_dir: &Path) -> Vec<Result<DiscoveredPlugin, Plug
 
 /// Reads and checks one plugin folder: manifest shape (MAN-01/02), folder name (MAN-05)
 /// and library presence (MAN-03).
-pub fn read_plugin(folder: &Path) -> Result<DiscoveredPlugin, PluginError> {
+pub fn read_plugin(folder: &Path) -> Result<PluginFolder, PluginFolderError> {
     let manifest_path = folder.join(MANIFEST_FILE);
     let text =
-        std::fs::read_to_string(&manifest_path).map_err(|err| PluginError::ManifestRead {
+        std::fs::read_to_string(&manifest_path).map_err(|err| PluginFolderError::ManifestRead {
             path: manifest_path.clone(),
             message: err.to_string(),
         })?;
@@ -211,7 +224,7 @@ pub fn read_plugin(folder: &Path) -> Result<DiscoveredPlugin, PluginError> {
     let manifest = parse_manifest(&text, &manifest_path, &folder_name)?;
 
     if manifest.id != folder_name {
-        return Err(PluginError::FolderMismatch {
+        return Err(PluginFolderError::FolderMismatch {
             folder: folder_name,
             id: manifest.id,
         });
@@ -220,19 +233,19 @@ pub fn read_plugin(folder: &Path) -> Result<DiscoveredPlugin, PluginError> {
     let library_path = match manifest.library.library_for_current_os() {
         Some(rel) => folder.join(rel),
         None => {
-            return Err(PluginError::LibraryNotFound {
+            return Err(PluginFolderError::LibraryNotFound {
                 id: manifest.id,
                 path: format!("no \"{}\" entry in manifest library", current_os_key()),
             })
         }
     };
     if !library_path.is_file() {
-        return Err(PluginError::LibraryNotFound {
+        return Err(PluginFolderError::LibraryNotFound {
             id: manifest.id,
             path: library_path.display().to_string(),
         });
     }
-    Ok(DiscoveredPlugin {
+    Ok(PluginFolder {
         folder: folder.to_path_buf(),
         manifest,
         library_path,
@@ -245,24 +258,25 @@ pub fn parse_manifest(
     text: &str,
     manifest_path: &Path,
     fallback_id: &str,
-) -> Result<Manifest, PluginError> {
-    let value: Value = serde_json::from_str(text).map_err(|err| PluginError::ManifestParse {
-        path: manifest_path.to_path_buf(),
-        message: err.to_string(),
-    })?;
+) -> Result<Manifest, PluginFolderError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|err| PluginFolderError::ManifestParse {
+            path: manifest_path.to_path_buf(),
+            message: err.to_string(),
+        })?;
     let id = value
         .get("id")
         .and_then(Value::as_str)
         .unwrap_or(fallback_id)
         .to_string();
     let Some(obj) = value.as_object() else {
-        return Err(PluginError::InvalidManifest {
+        return Err(PluginFolderError::InvalidManifest {
             id,
             detail: "expected a JSON object".to_string(),
         });
     };
     if let Some(key) = obj.keys().find(|k| !MANIFEST_KEYS.contains(&k.as_str())) {
-        return Err(PluginError::UnknownProperty {
+        return Err(PluginFolderError::UnknownProperty {
             id,
             key: key.clone(),
         });
@@ -271,18 +285,18 @@ pub fn parse_manifest(
         .iter()
         .find(|k| !obj.contains_key(**k))
     {
-        return Err(PluginError::MissingProperty {
+        return Err(PluginFolderError::MissingProperty {
             id,
             key: (*key).to_string(),
         });
     }
     let manifest: Manifest =
-        serde_json::from_value(value).map_err(|err| PluginError::InvalidManifest {
+        serde_json::from_value(value).map_err(|err| PluginFolderError::InvalidManifest {
             id: id.clone(),
             detail: err.to_string(),
         })?;
     if !manifest.config_schema.is_object() {
-        return Err(PluginError::InvalidManifest {
+        return Err(PluginFolderError::InvalidManifest {
             id,
             detail: "configSchema must be an object".to_string(),
         });
@@ -291,7 +305,10 @@ pub fn parse_manifest(
 }
 
 /// MAN-04: the loaded library must describe itself exactly as its manifest does.
-pub fn check_library_facts(manifest: &Manifest, facts: &LibraryFacts) -> Result<(), PluginError> {
+pub fn check_library_facts(
+    manifest: &Manifest,
+    facts: &LibraryFacts,
+) -> Result<(), PluginFolderError> {
     let checks: [(&str, String, String); 5] = [
         ("id", manifest.id.clone(), facts.id.clone()),
         ("version", manifest.version.clone(), facts.version.clone()),
@@ -309,7 +326,7 @@ pub fn check_library_facts(manifest: &Manifest, facts: &LibraryFacts) -> Result<
     ];
     for (field, in_manifest, in_library) in checks {
         if in_manifest != in_library {
-            return Err(PluginError::LibraryMismatch {
+            return Err(PluginFolderError::LibraryMismatch {
                 id: manifest.id.clone(),
                 field: field.to_string(),
                 manifest: in_manifest,

@@ -10,8 +10,15 @@ use std::task::{Context, Poll, Waker};
 
 use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{RArc, RResult};
+use plugin_api::chat::TokenCount;
+use plugin_api::embedding::Embeddings;
 use plugin_api::error::PluginError;
+use plugin_api::model::ProviderCatalog;
 use plugin_api::poll::{FfiPoll, FfiWaker, HostWaker, HostWaker_TO};
+use plugin_api::status::DoctorReport;
+use plugin_api::traits::{
+    PendingCatalogBox, PendingDoctorBox, PendingEmbeddingsBox, PendingTokenCountBox,
+};
 
 /// A std waker the plugin may call from any thread.
 #[derive(Clone)]
@@ -54,33 +61,24 @@ pub trait PollOnce: Send {
     fn poll_once(&mut self, waker: &FfiWaker) -> FfiPoll<RResult<Self::Output, PluginError>>;
 }
 
+/// One `PollOnce` impl per `handle => output` pair; every one-shot handle polls the same way.
 macro_rules! impl_poll_once {
-    ($handle:ty, $output:ty) => {
+    ($($handle:ty => $output:ty),* $(,)?) => {$(
         impl PollOnce for $handle {
             type Output = $output;
             fn poll_once(&mut self, waker: &FfiWaker) -> FfiPoll<RResult<$output, PluginError>> {
                 self.poll(waker)
             }
         }
-    };
+    )*};
 }
 
-impl_poll_once!(
-    plugin_api::traits::PendingCatalogBox,
-    plugin_api::model::ProviderCatalog
-);
-impl_poll_once!(
-    plugin_api::traits::PendingEmbeddingsBox,
-    plugin_api::embedding::Embeddings
-);
-impl_poll_once!(
-    plugin_api::traits::PendingTokenCountBox,
-    plugin_api::chat::TokenCount
-);
-impl_poll_once!(
-    plugin_api::traits::PendingDoctorBox,
-    plugin_api::status::DoctorReport
-);
+impl_poll_once! {
+    PendingCatalogBox => ProviderCatalog,
+    PendingEmbeddingsBox => Embeddings,
+    PendingTokenCountBox => TokenCount,
+    PendingDoctorBox => DoctorReport,
+}
 
 /// A `Future` over a one-shot plugin handle; dropping it cancels the plugin's work.
 pub struct PendingFuture<H: PollOnce> {

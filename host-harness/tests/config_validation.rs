@@ -1,19 +1,18 @@
 //! Host config reading (HCFG-*), legacy migration (MIG-*) and plugin config validation
 //! with the exact CFG-10 messages, against the repository's real manifest.json.
 
+mod common;
+
 use host_harness::config::{
     validate_plugin_config, ConfigIssue, HostConfig, HostConfigError, LEGACY_DISCOVERY_WARNING,
 };
 use serde_json::{json, Value};
 
-const MANIFEST_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../manifest.json");
 const ID: &str = "amazon-bedrock";
 const P: &str = "invalid config for plugin amazon-bedrock at plugins.entries.amazon-bedrock.config";
 
 fn schema() -> Value {
-    let text = std::fs::read_to_string(MANIFEST_PATH).expect("repository manifest.json");
-    let manifest: Value = serde_json::from_str(&text).expect("manifest.json is JSON");
-    manifest["configSchema"].clone()
+    common::real_manifest()["configSchema"].clone()
 }
 
 fn errors(config: Value) -> Vec<String> {

@@ -1,18 +1,15 @@
-//! Plugin folder discovery and manifest checks (MAN-01..05).
+//! Finding plugin folders in a plugins directory, and the manifest checks (MAN-01..05).
+
+mod common;
 
 use std::path::Path;
 
+use common::real_manifest;
 use host_harness::plugins::{
-    check_library_facts, current_os_key, discover_plugins, read_plugin, LibraryFacts, LibraryPaths,
-    PluginError,
+    check_library_facts, current_os_key, find_plugins, read_plugin, LibraryFacts, LibraryPaths,
+    PluginFolderError,
 };
 use serde_json::{json, Value};
-
-const MANIFEST_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../manifest.json");
-
-fn real_manifest() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(MANIFEST_PATH).unwrap()).unwrap()
-}
 
 fn library_name(manifest: &Value) -> String {
     manifest["library"][current_os_key()]
@@ -50,7 +47,7 @@ fn man_01_real_manifest_is_accepted() {
     let dir = tempfile::tempdir().unwrap();
     let manifest = real_manifest();
     write_plugin(dir.path(), "amazon-bedrock", &manifest, true);
-    let found = discover_plugins(dir.path());
+    let found = find_plugins(dir.path());
     assert_eq!(found.len(), 1);
     let plugin = found.into_iter().next().unwrap().unwrap();
     assert_eq!(plugin.folder, dir.path().join("amazon-bedrock"));
@@ -205,7 +202,7 @@ fn man_non_json_manifest_names_file_and_parse_error() {
     std::fs::create_dir_all(&folder).unwrap();
     std::fs::write(folder.join("manifest.json"), "{ id: nope").unwrap();
     let err = read_plugin(&folder).unwrap_err();
-    assert!(matches!(err, PluginError::ManifestParse { .. }));
+    assert!(matches!(err, PluginFolderError::ManifestParse { .. }));
     let text = err.to_string();
     assert!(
         text.contains(&folder.join("manifest.json").display().to_string()),
@@ -224,7 +221,7 @@ fn man_non_object_manifest_is_rejected() {
 }
 
 #[test]
-fn discover_reports_each_plugin_sorted_and_skips_non_plugins() {
+fn find_plugins_reports_each_plugin_sorted_and_skips_non_plugins() {
     let dir = tempfile::tempdir().unwrap();
     let good = real_manifest();
     write_plugin(dir.path(), "amazon-bedrock", &good, true);
@@ -238,7 +235,7 @@ fn discover_reports_each_plugin_sorted_and_skips_non_plugins() {
     std::fs::create_dir_all(dir.path().join("not-a-plugin")).unwrap();
     std::fs::write(dir.path().join("README.txt"), "hi").unwrap();
 
-    let found: Vec<Result<String, String>> = discover_plugins(dir.path())
+    let found: Vec<Result<String, String>> = find_plugins(dir.path())
         .into_iter()
         .map(|r| r.map(|p| p.manifest.id).map_err(|e| e.to_string()))
         .collect();
@@ -256,13 +253,13 @@ fn discover_reports_each_plugin_sorted_and_skips_non_plugins() {
 }
 
 #[test]
-fn discover_on_missing_dir_reports_one_error() {
+fn find_plugins_on_missing_dir_reports_one_error() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope");
-    let found = discover_plugins(&missing);
+    let found = find_plugins(&missing);
     assert_eq!(found.len(), 1);
     let err = found.into_iter().next().unwrap().unwrap_err();
-    assert!(matches!(err, PluginError::PluginsDir { .. }));
+    assert!(matches!(err, PluginFolderError::PluginsDir { .. }));
     assert!(err.to_string().contains(&missing.display().to_string()));
 }
 

@@ -10,7 +10,7 @@ use plugin_api::event::{ResponseSummary, StreamEvent};
 use plugin_api::model::ModelDefinition;
 use plugin_api::traits::ListModelsOptions;
 
-use super::{runtime, Context, PLUGIN_ID};
+use super::{fail, runtime, Context, PLUGIN_ID};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -108,10 +108,9 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
                 ..ChatOptions::default()
             },
         };
-        let mut stream = plugin.stream_chat(request).map_err(|err| {
-            eprintln!("{}", err.message);
-            ExitCode::from(1)
-        })?;
+        let mut stream = plugin
+            .stream_chat(request)
+            .map_err(|err| fail(err.message))?;
         let mut stdout = std::io::stdout();
         while let Some(event) = stream.next().await {
             match event.as_enum() {
@@ -134,27 +133,14 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
                 }
                 Ok(StreamEvent::Error(failure)) => {
                     println!();
-                    eprintln!("error: {}", failure.error.message);
-                    return Err(ExitCode::from(1));
+                    return Err(fail(format_args!("error: {}", failure.error.message)));
                 }
                 _ => {}
             }
         }
-        eprintln!("error: the stream ended without a final event");
-        Err(ExitCode::from(1))
+        Err(fail("error: the stream ended without a final event"))
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hcfg_11_model_ref_keeps_the_id_verbatim() {
-        assert_eq!(
-            parse_model_ref("amazon-bedrock/arn:aws:bedrock:us-west-2:1:inference-profile/us.x"),
-            Ok("arn:aws:bedrock:us-west-2:1:inference-profile/us.x")
-        );
-        assert!(parse_model_ref("openai/gpt").is_err());
-    }
-}
+mod tests;

@@ -63,8 +63,17 @@ fn child(exe: &Path, config: &Path, plugins: &Path, endpoint: &str) -> Command {
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("demo: {message}");
-    ExitCode::from(1)
+    super::fail(format_args!("demo: {message}"))
+}
+
+/// Runs one demo step (`host-harness <args>`) to completion; a step that fails ends the demo.
+fn step(mut command: Command, args: &[&str], what: &str) -> Result<(), ExitCode> {
+    let status = command.args(args).status().map_err(fail)?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(fail(format_args!("{what} failed")))
+    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
@@ -85,48 +94,29 @@ pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
 
     println!("== emulator listening on {}", emulator.base_url());
     println!("== plugin installed in {}", folder.display());
+    let command = || child(&exe, &config, &plugins, emulator.base_url());
     println!("== host-harness models list");
-    let listed = child(&exe, &config, &plugins, emulator.base_url())
-        .args(["models", "list"])
-        .status()
-        .map_err(fail)?;
-    if !listed.success() {
-        return Err(fail("models list failed"));
-    }
+    step(command(), &["models", "list"], "models list")?;
     println!();
     println!(
         "== host-harness chat amazon-bedrock/{} \"{}\"",
         args.model, args.prompt
     );
-    let chatted = child(&exe, &config, &plugins, emulator.base_url())
-        .args([
-            "chat",
-            &format!("amazon-bedrock/{}", args.model),
-            &args.prompt,
-        ])
-        .status()
-        .map_err(fail)?;
-    if !chatted.success() {
-        return Err(fail("chat failed"));
-    }
+    let model_ref = format!("amazon-bedrock/{}", args.model);
+    step(command(), &["chat", &model_ref, &args.prompt], "chat")?;
     println!();
     println!(
         "== host-harness embed \"{}\" \"a second document\"",
         args.prompt
     );
-    let embedded = child(&exe, &config, &plugins, emulator.base_url())
-        .args([
-            "embed",
-            "--dimensions",
-            "256",
-            &args.prompt,
-            "a second document",
-        ])
-        .status()
-        .map_err(fail)?;
-    if !embedded.success() {
-        return Err(fail("embed failed"));
-    }
+    let embed_args = [
+        "embed",
+        "--dimensions",
+        "256",
+        &args.prompt,
+        "a second document",
+    ];
+    step(command(), &embed_args, "embed")?;
     let requests = emulator.requests();
     let verified = requests.iter().filter(|request| request.authorized).count();
     println!();

@@ -6,7 +6,7 @@ use abi_stable::std_types::{ROption, RString, RVec};
 use host_harness::waker::PendingFuture;
 use plugin_api::embedding::EmbeddingProviderRequest;
 
-use super::{runtime, Context};
+use super::{block_on, fail, Context};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,10 +26,6 @@ pub struct Args {
 
 pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
     let plugin = context.open()?;
-    let fail = |message: &str| {
-        eprintln!("{message}");
-        ExitCode::from(1)
-    };
     let provider = plugin
         .embedding_provider(EmbeddingProviderRequest {
             model: RString::from(args.model.unwrap_or_default()),
@@ -38,7 +34,7 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
             family: ROption::RNone,
             ..Default::default()
         })
-        .map_err(|err| fail(err.message.as_str()))?
+        .map_err(|err| fail(err.message))?
         .ok_or_else(|| fail("the plugin offers no embedding provider"))?;
     let info = provider.info();
     let pending = if args.query {
@@ -52,9 +48,7 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
                 .collect::<RVec<_>>(),
         )
     };
-    let embeddings = runtime()?
-        .block_on(PendingFuture::new(pending))
-        .map_err(|err| fail(err.message.as_str()))?;
+    let embeddings = block_on(PendingFuture::new(pending))?;
     println!(
         "model {} ({}), region {}",
         info.model, info.family, info.region

@@ -26,10 +26,7 @@ pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
         catalog: args.catalog,
         ..EmulatorOptions::default()
     })
-    .map_err(|err| {
-        eprintln!("cannot start the emulator: {err}");
-        ExitCode::from(1)
-    })?;
+    .map_err(|err| super::fail(format_args!("cannot start the emulator: {err}")))?;
     match emulator.ca_cert_path() {
         Some(ca) => println!("listening on {} ca={}", emulator.base_url(), ca.display()),
         None => println!("listening on {}", emulator.base_url()),

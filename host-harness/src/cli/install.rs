@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use super::{Context, PLUGIN_ID};
+use host_harness::plugins::for_current_os;
+
+use super::{fail, Context, PLUGIN_ID};
 
 /// The manifest, byte for byte as the repository has it (MAN-06).
 pub const MANIFEST_JSON: &str = include_str!("../../../manifest.json");
@@ -17,13 +19,11 @@ pub struct Args {
 
 /// The library file name for this OS, as the manifest names it.
 pub fn library_file_name() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "libbedrock_plugin.dylib"
-    } else if cfg!(target_os = "windows") {
-        "bedrock_plugin.dll"
-    } else {
-        "libbedrock_plugin.so"
-    }
+    for_current_os(
+        "libbedrock_plugin.so",
+        "libbedrock_plugin.dylib",
+        "bedrock_plugin.dll",
+    )
 }
 
 /// The library built alongside this executable.
@@ -59,16 +59,12 @@ pub fn install(plugins_dir: &Path, library: &Path) -> Result<PathBuf, String> {
 
 pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
     let library = args.library.or_else(default_library).ok_or_else(|| {
-        eprintln!(
+        fail(format_args!(
             "cannot find {} next to this executable; build it with `cargo build -p bedrock-plugin` or pass --library",
             library_file_name()
-        );
-        ExitCode::from(1)
+        ))
     })?;
-    let folder = install(&context.plugins_dir, &library).map_err(|message| {
-        eprintln!("{message}");
-        ExitCode::from(1)
-    })?;
+    let folder = install(&context.plugins_dir, &library).map_err(fail)?;
     println!("installed {PLUGIN_ID} into {}", folder.display());
     Ok(ExitCode::SUCCESS)
 }

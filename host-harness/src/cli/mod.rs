@@ -1,4 +1,6 @@
-//! The command line: one module per command.
+//! The command line: one module per command, and here what every command shares (where its
+//! inputs come from, opening the plugin, the host runtime, and how a failure is printed), so
+//! each command file holds only its own behaviour.
 
 mod chat;
 mod demo;
@@ -9,11 +11,14 @@ mod models;
 mod status;
 mod validate;
 
+use std::fmt::Display;
+use std::future::Future;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use host_harness::config::HostConfig;
+use plugin_api::error::PluginError;
 use tracing_subscriber::EnvFilter;
 
 /// The plugin this harness was built to validate.
@@ -78,31 +83,22 @@ fn home() -> PathBuf {
 }
 
 impl Context {
-    /// Loads the host config: an explicit path must exist; the default may be absent.
-    pub fn host_config(&self) -> Result<HostConfig, String> {
-        match &self.config_path {
-            Some(path) => HostConfig::load(path).map_err(|err| err.to_string()),
-            None => {
-                let default = home().join(".config/host-harness/config.json5");
-                if default.exists() {
-                    HostConfig::load(&default).map_err(|err| err.to_string())
-                } else {
-                    HostConfig::from_value(serde_json::json!({})).map_err(|err| err.to_string())
-                }
-            }
-        }
-    }
-
+    /// Loads the host config and opens [`PLUGIN_ID`] from the plugins directory; a failure
+    /// is printed and gives the command's exit status (2 for invalid config, CFG-11).
     pub fn open(&self) -> Result<host_harness::host::LoadedPlugin, ExitCode> {
-        let config = self.host_config().map_err(|message| {
-            eprintln!("{message}");
-            ExitCode::from(1)
-        })?;
+        let config =
+            HostConfig::load_or_default(self.config_path.as_deref(), &home()).map_err(fail)?;
         host_harness::host::open(&self.plugins_dir, PLUGIN_ID, &config).map_err(|err| {
             eprintln!("{err}");
             ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(1))
         })
     }
+}
+
+/// Prints `message` on stderr and gives the exit status of a failed command (1).
+pub fn fail(message: impl Display) -> ExitCode {
+    eprintln!("{message}");
+    ExitCode::from(1)
 }
 
 /// A tokio runtime for the host side of a command.
@@ -111,10 +107,13 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|err| {
-            eprintln!("cannot start the host runtime: {err}");
-            ExitCode::from(1)
-        })
+        .map_err(|err| fail(format_args!("cannot start the host runtime: {err}")))
+}
+
+/// Runs one plugin call to completion on a fresh host runtime; a plugin error is printed
+/// and fails the command.
+pub fn block_on<T>(call: impl Future<Output = Result<T, PluginError>>) -> Result<T, ExitCode> {
+    runtime()?.block_on(call).map_err(|err| fail(err.message))
 }
 
 pub fn run() -> ExitCode {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use plugin_api::model::ModelDefinition;
 use plugin_api::traits::ListModelsOptions;
 
-use super::{runtime, Context};
+use super::{block_on, Context};
 
 #[derive(clap::Subcommand)]
 pub enum Command {
@@ -71,19 +71,19 @@ pub fn model_json(model: &ModelDefinition) -> serde_json::Value {
     value
 }
 
+/// The width of a table column: its widest value, and never narrower than its header.
+fn column_width(header: &str, widths: impl Iterator<Item = usize>) -> usize {
+    widths.max().unwrap_or(0).max(header.len())
+}
+
 pub fn run(context: &Context, command: Command) -> Result<ExitCode, ExitCode> {
     let Command::List { json, refresh } = command;
     let plugin = context.open()?;
-    let catalog = runtime()?
-        .block_on(plugin.list_models(ListModelsOptions {
-            strict: true,
-            force_refresh: refresh,
-            ..Default::default()
-        }))
-        .map_err(|err| {
-            eprintln!("{}", err.message);
-            ExitCode::from(1)
-        })?;
+    let catalog = block_on(plugin.list_models(ListModelsOptions {
+        strict: true,
+        force_refresh: refresh,
+        ..Default::default()
+    }))?;
     if json {
         let document = serde_json::json!({
             "provider": catalog.provider_id.as_str(),
@@ -98,20 +98,8 @@ pub fn run(context: &Context, command: Command) -> Result<ExitCode, ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let id_width = catalog
-        .models
-        .iter()
-        .map(|m| m.id.len())
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    let name_width = catalog
-        .models
-        .iter()
-        .map(|m| m.name.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
+    let id_width = column_width("ID", catalog.models.iter().map(|m| m.id.len()));
+    let name_width = column_width("NAME", catalog.models.iter().map(|m| m.name.len()));
     println!(
         "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  INPUT",
         "ID", "NAME", "CONTEXT", "MAX OUT", "REASONING"

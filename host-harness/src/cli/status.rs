@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use super::{runtime, Context};
+use super::{block_on, runtime, Context};
 
 fn age(ms: u64) -> String {
     let seconds = ms / 1000;
@@ -75,10 +75,7 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
 
 pub fn doctor(context: &Context) -> Result<ExitCode, ExitCode> {
     let plugin = context.open()?;
-    let report = runtime()?.block_on(plugin.doctor()).map_err(|err| {
-        eprintln!("{}", err.message);
-        ExitCode::from(1)
-    })?;
+    let report = block_on(plugin.doctor())?;
     for check in report.checks.iter() {
         println!("{}: {}", check.key, check.value);
     }

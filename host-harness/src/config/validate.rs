@@ -1,149 +1,22 @@
-//! Host config (JSON5): reading, legacy migration (MIG-*) and plugin-config validation
-//! against a manifest's `configSchema` with the spec's exact messages (CFG-10/11).
+//! Checking a plugin's entry in the host config before its library is loaded: the entry's
+//! shape (HCFG-01/02), its `config` against the manifest's JSON Schema, and the legacy value
+//! against the schema of its target, reported with the spec's exact messages (CFG-10/11).
+//! Messages never echo a value, which may be a secret (CFG-04).
 
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-/// Plugin id whose config has a legacy location.
-pub const BEDROCK_PLUGIN_ID: &str = "amazon-bedrock";
-/// Deprecated location of the Bedrock plugin's `discovery` config (MIG-01).
-pub const LEGACY_DISCOVERY_PATH: &str = "models.bedrockDiscovery";
-/// Where [`LEGACY_DISCOVERY_PATH`] migrates to inside the plugin config.
-pub const LEGACY_DISCOVERY_TARGET: &str = "discovery";
-/// MIG-03 deprecation warning.
-pub const LEGACY_DISCOVERY_WARNING: &str =
-    "models.bedrockDiscovery is deprecated; move it to plugins.entries.amazon-bedrock.config.discovery";
-
-/// The plugin's own words for config mistakes, so host and plugin say the same thing.
-pub use plugin_api::config_rules::{json_type, SECRET_SHAPE_MESSAGE};
-
-#[derive(Debug, thiserror::Error)]
-pub enum HostConfigError {
-    #[error("host config not found: {}", path.display())]
-    NotFound { path: PathBuf },
-    #[error("cannot read host config {}: {source}", path.display())]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("invalid host config{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
-    Parse {
-        path: Option<PathBuf>,
-        message: String,
-    },
-    #[error("invalid host config{}: the top level must be an object", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
-    NotAnObject { path: Option<PathBuf> },
-}
-
-/// The parsed host config; kept as JSON so plugins see exactly what the user wrote.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HostConfig {
-    raw: Value,
-}
-
-/// `plugins.entries.<id>` with the host's defaults filled in.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PluginEntry {
-    /// `None` when unset, so the caller can fall back to the manifest's `enabledByDefault`.
-    pub enabled: Option<bool>,
-    /// `{}` when absent (HCFG-02).
-    pub config: Value,
-}
-
-/// A plugin config after legacy migration (MIG-02).
-#[derive(Debug, Clone, PartialEq)]
-pub struct EffectiveConfig {
-    pub config: Value,
-    /// Whether the legacy location was present (and therefore consulted).
-    pub legacy_used: bool,
-}
+use super::{json_type, EffectiveConfig, HostConfig, SECRET_SHAPE_MESSAGE};
+use super::{LEGACY_DISCOVERY_PATH, LEGACY_DISCOVERY_TARGET};
 
 impl HostConfig {
-    pub fn load(path: &Path) -> Result<HostConfig, HostConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| {
-            if source.kind() == std::io::ErrorKind::NotFound {
-                HostConfigError::NotFound {
-                    path: path.to_path_buf(),
-                }
-            } else {
-                HostConfigError::Read {
-                    path: path.to_path_buf(),
-                    source,
-                }
-            }
-        })?;
-        Self::parse(&text, Some(path))
-    }
-
-    pub fn from_json5_str(text: &str) -> Result<HostConfig, HostConfigError> {
-        Self::parse(text, None)
-    }
-
-    pub fn from_value(raw: Value) -> Result<HostConfig, HostConfigError> {
-        if raw.is_object() {
-            Ok(HostConfig { raw })
-        } else {
-            Err(HostConfigError::NotAnObject { path: None })
-        }
-    }
-
-    fn parse(text: &str, path: Option<&Path>) -> Result<HostConfig, HostConfigError> {
-        let raw: Value = json5::from_str(text).map_err(|err| HostConfigError::Parse {
-            path: path.map(Path::to_path_buf),
-            message: err.to_string(),
-        })?;
-        if raw.is_object() {
-            Ok(HostConfig { raw })
-        } else {
-            Err(HostConfigError::NotAnObject {
-                path: path.map(Path::to_path_buf),
-            })
-        }
-    }
-
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-
-    /// Walks dotted keys; keys themselves may not contain dots (none in the host schema do).
-    pub fn get_path(&self, dotted: &str) -> Option<&Value> {
-        dotted
-            .split('.')
-            .try_fold(&self.raw, |value, key| value.as_object()?.get(key))
-    }
-
-    pub fn plugin_entry(&self, plugin_id: &str) -> PluginEntry {
-        let entry = self
-            .raw
-            .get("plugins")
-            .and_then(|p| p.get("entries"))
-            .and_then(|e| e.get(plugin_id));
-        PluginEntry {
-            enabled: entry
-                .and_then(|e| e.get("enabled"))
-                .and_then(Value::as_bool),
-            config: entry
-                .and_then(|e| e.get("config"))
-                .cloned()
-                .unwrap_or_else(|| Value::Object(Map::new())),
-        }
-    }
-
     /// Shape errors of `plugins.entries.<id>` outside `config` (a non-boolean `enabled`,
     /// a non-object `config`), which [`plugin_entry`](Self::plugin_entry) would otherwise
     /// silently treat as unset.
     pub fn plugin_entry_issues(&self, plugin_id: &str) -> Vec<ConfigIssue> {
         let mut issues = Vec::new();
-        let Some(entry) = self
-            .raw
-            .get("plugins")
-            .and_then(|p| p.get("entries"))
-            .and_then(|e| e.get(plugin_id))
-        else {
+        let Some(entry) = self.entry_value(plugin_id) else {
             return issues;
         };
         let base = format!("plugins.entries.{plugin_id}");
@@ -173,99 +46,6 @@ impl HostConfig {
         issues
     }
 
-    /// `models.providers[id]` (HCFG-10).
-    pub fn provider_config(&self, provider_id: &str) -> Option<&Value> {
-        self.providers()?.get(provider_id)
-    }
-
-    fn providers(&self) -> Option<&Map<String, Value>> {
-        self.raw.get("models")?.get("providers")?.as_object()
-    }
-
-    /// Provider entries served by a plugin (HCFG-12): the exact key first, then aliases
-    /// (normalised id equal, or same `api`) in document order, so callers that take the
-    /// first match per setting get "exact key wins".
-    pub fn providers_for_api(&self, provider_id: &str, api: &str) -> Vec<(String, &Value)> {
-        let Some(providers) = self.providers() else {
-            return Vec::new();
-        };
-        let wanted = normalize_provider_id(provider_id);
-        let mut out: Vec<(String, &Value)> = Vec::new();
-        if let Some(exact) = providers.get(provider_id) {
-            out.push((provider_id.to_string(), exact));
-        }
-        for (key, value) in providers {
-            if key == provider_id {
-                continue;
-            }
-            let same_id = normalize_provider_id(key) == wanted;
-            let same_api = value.get("api").and_then(Value::as_str) == Some(api);
-            if same_id || same_api {
-                out.push((key.clone(), value));
-            }
-        }
-        out
-    }
-
-    pub fn agents_defaults(&self) -> Option<&Value> {
-        self.raw.get("agents")?.get("defaults")
-    }
-
-    /// The legacy value that migrates into `plugin_id`'s config, if any (MIG-01).
-    pub fn legacy_plugin_value(&self, plugin_id: &str) -> Option<&Value> {
-        legacy_migrations(plugin_id, None)
-            .into_iter()
-            .find_map(|(path, _)| self.get_path(path))
-    }
-
-    /// [`effective_plugin_config_with_paths`](Self::effective_plugin_config_with_paths)
-    /// with the Bedrock plugin's built-in migration path.
-    pub fn effective_plugin_config(&self, plugin_id: &str) -> EffectiveConfig {
-        self.effective_plugin_config_with_paths(plugin_id, None)
-    }
-
-    /// The plugin config with legacy keys merged in per key, plugin keys winning (MIG-02).
-    ///
-    /// `manifest_paths` is the manifest's `configContracts.compatibilityMigrationPaths`;
-    /// a known migration applies only when listed there, so a future manifest can retire
-    /// it. `None` means "the manifest says nothing": the built-in migrations apply.
-    /// The user's file is never rewritten (MIG-03).
-    pub fn effective_plugin_config_with_paths(
-        &self,
-        plugin_id: &str,
-        manifest_paths: Option<&[String]>,
-    ) -> EffectiveConfig {
-        let mut config = self.plugin_entry(plugin_id).config;
-        let mut legacy_used = false;
-        for (legacy_path, target) in legacy_migrations(plugin_id, manifest_paths) {
-            let Some(legacy) = self.get_path(legacy_path) else {
-                continue;
-            };
-            legacy_used = true;
-            warn_legacy_once();
-            let (Some(legacy), Some(config_obj)) = (legacy.as_object(), config.as_object_mut())
-            else {
-                continue;
-            };
-            let target_value = config_obj
-                .entry(target.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Some(target_obj) = target_value.as_object_mut() {
-                for (key, value) in legacy {
-                    if !target_obj.contains_key(key) {
-                        target_obj.insert(key.clone(), value.clone());
-                    }
-                }
-            }
-        }
-        EffectiveConfig {
-            config,
-            legacy_used,
-        }
-    }
-}
-
-impl HostConfig {
     /// The whole pre-load check for one plugin: entry shape (HCFG-01/02), config and
     /// legacy validation (CFG-10, MIG-01/04), then migration (MIG-02). Loading (or a live
     /// update, LIVE-03) must not proceed on `Err`.
@@ -278,9 +58,7 @@ impl HostConfig {
         let mut errors = self.plugin_entry_issues(plugin_id);
         if errors.is_empty() {
             let entry = self.plugin_entry(plugin_id);
-            let legacy = legacy_migrations(plugin_id, migration_paths)
-                .into_iter()
-                .find_map(|(path, _)| self.get_path(path));
+            let legacy = self.legacy_value(plugin_id, migration_paths);
             if let Err(e) = validate_plugin_config(plugin_id, &entry.config, schema, legacy) {
                 errors.extend(e.errors);
             }
@@ -293,39 +71,6 @@ impl HostConfig {
                 errors,
             })
         }
-    }
-}
-
-fn legacy_migrations(
-    plugin_id: &str,
-    manifest_paths: Option<&[String]>,
-) -> Vec<(&'static str, &'static str)> {
-    if plugin_id != BEDROCK_PLUGIN_ID {
-        return Vec::new();
-    }
-    let listed =
-        manifest_paths.is_none_or(|paths| paths.iter().any(|p| p == LEGACY_DISCOVERY_PATH));
-    if listed {
-        vec![(LEGACY_DISCOVERY_PATH, LEGACY_DISCOVERY_TARGET)]
-    } else {
-        Vec::new()
-    }
-}
-
-static LEGACY_WARNED: AtomicBool = AtomicBool::new(false);
-
-fn warn_legacy_once() {
-    if !LEGACY_WARNED.swap(true, Ordering::Relaxed) {
-        tracing::warn!("{LEGACY_DISCOVERY_WARNING}");
-    }
-}
-
-/// Lower-cased, trimmed, `_` → `-`, with the known aliases of the Bedrock provider folded in.
-pub fn normalize_provider_id(id: &str) -> String {
-    let id = id.trim().to_ascii_lowercase().replace('_', "-");
-    match id.as_str() {
-        "bedrock" | "aws-bedrock" | "amazon-bedrock" => BEDROCK_PLUGIN_ID.to_string(),
-        _ => id,
     }
 }
 
@@ -506,18 +251,21 @@ fn blank_secret_issues(prefix: &str, instance: &Value, schema: &Value) -> Vec<Lo
 }
 
 fn is_secret_schema(schema: &Value) -> bool {
-    schema
-        .get("oneOf")
-        .and_then(Value::as_array)
-        .is_some_and(|branches| {
-            branches.iter().any(|b| {
-                b.get("properties")
-                    .and_then(|p| p.get("source"))
-                    .and_then(|s| s.get("const"))
-                    .and_then(Value::as_str)
-                    == Some("env")
-            })
+    schema.get("oneOf").is_some_and(has_env_branch)
+}
+
+/// Whether `branches` (a `oneOf` array) offers the `{"source": {"const": "env"}}` form of
+/// a secret reference.
+fn has_env_branch(branches: &Value) -> bool {
+    branches.as_array().is_some_and(|branches| {
+        branches.iter().any(|b| {
+            b.get("properties")
+                .and_then(|p| p.get("source"))
+                .and_then(|s| s.get("const"))
+                .and_then(Value::as_str)
+                == Some("env")
         })
+    })
 }
 
 fn reason_for(
@@ -562,18 +310,7 @@ fn reason_for(
         K::OneOfNotValid { .. } | K::OneOfMultipleValid { .. } => {
             // The sub-errors would describe the branches, not what the user should write,
             // and could echo a secret; one fixed sentence does neither.
-            let secret = schema_here
-                .and_then(|s| s.as_array())
-                .is_some_and(|branches| {
-                    branches.iter().any(|b| {
-                        b.get("properties")
-                            .and_then(|p| p.get("source"))
-                            .and_then(|s| s.get("const"))
-                            .and_then(Value::as_str)
-                            == Some("env")
-                    })
-                });
-            if secret {
+            if schema_here.is_some_and(has_env_branch) {
                 SECRET_SHAPE_MESSAGE.to_string()
             } else {
                 "must match exactly one of the allowed forms".to_string()
@@ -602,7 +339,6 @@ fn render_json(value: &Value) -> String {
 fn quote(s: &str) -> String {
     render_json(&Value::String(s.to_string()))
 }
-
 
 fn unescape_pointer_segment(segment: &str) -> String {
     segment.replace("~1", "/").replace("~0", "~")
