@@ -44,10 +44,15 @@ pub enum ErrorKind {
 #[sabi(kind(WithNonExhaustive(size = 8, traits(Debug, Clone, PartialEq, Eq, Hash))))]
 #[non_exhaustive]
 pub enum FailoverReason {
+    /// Throttled by the service.
     RateLimit,
+    /// The service or model is overloaded or unavailable.
     Overloaded,
+    /// The request's shape was rejected; another model may accept it.
     Format,
+    /// Credentials were missing, rejected or expired.
     Auth,
+    /// The call timed out.
     Timeout,
 }
 
@@ -56,7 +61,9 @@ pub enum FailoverReason {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct Diagnostic {
+    /// What kind of note this is (e.g. `provider_refusal`, `guardrail_trace`).
     pub kind: RString,
+    /// The details, as JSON object text.
     pub details_json: RString,
 }
 
@@ -64,6 +71,7 @@ pub struct Diagnostic {
 #[repr(C)]
 #[derive(StableAbi, Clone, PartialEq)]
 pub struct PluginError {
+    /// The coarse kind; read it through [`PluginError::kind`].
     pub kind: ErrorKind_NE,
     /// Human-readable, already in the spec's format (e.g. `Throttling error: Rate exceeded`).
     pub message: RString,
@@ -75,10 +83,12 @@ pub struct PluginError {
     pub request_id: ROption<RString>,
     /// The service's error name (`ThrottlingException`) or a transport code (`ECONNRESET`).
     pub error_code: ROption<RString>,
+    /// Structured notes (transport failure details, context-overflow facts …).
     pub diagnostics: RVec<Diagnostic>,
 }
 
 impl PluginError {
+    /// An error of `kind` with `message`, not retryable and without further details.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             kind: ErrorKind_NE::new(kind),
@@ -96,26 +106,31 @@ impl PluginError {
         self.kind.as_enum().ok().copied()
     }
 
+    /// Sets the HTTP status.
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = ROption::RSome(status);
         self
     }
 
+    /// Sets whether sending the same request again may succeed.
     pub fn with_retryable(mut self, retryable: bool) -> Self {
         self.retryable = retryable;
         self
     }
 
+    /// Sets the service's request id.
     pub fn with_request_id(mut self, request_id: impl Into<String>) -> Self {
         self.request_id = ROption::RSome(RString::from(request_id.into()));
         self
     }
 
+    /// Sets the service's error name or the transport code.
     pub fn with_error_code(mut self, code: impl Into<String>) -> Self {
         self.error_code = ROption::RSome(RString::from(code.into()));
         self
     }
 
+    /// Appends a [`Diagnostic`] of `kind` with `details_json` (a JSON object text).
     pub fn with_diagnostic(mut self, kind: &str, details_json: impl Into<String>) -> Self {
         self.diagnostics.push(Diagnostic {
             kind: kind.into(),
@@ -159,6 +174,8 @@ impl std::error::Error for PluginError {}
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct ErrorClassification {
+    /// Why the host may fail over to another model or provider; `None` when it should not.
     pub failover: ROption<FailoverReason_NE>,
+    /// True when the prompt did not fit the model's context window.
     pub context_overflow: bool,
 }

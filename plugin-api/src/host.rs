@@ -10,10 +10,15 @@ use abi_stable::{
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LogLevel {
+    /// `tracing::Level::ERROR`.
     Error,
+    /// `tracing::Level::WARN`.
     Warn,
+    /// `tracing::Level::INFO`.
     Info,
+    /// `tracing::Level::DEBUG`.
     Debug,
+    /// `tracing::Level::TRACE`.
     Trace,
 }
 
@@ -21,7 +26,9 @@ pub enum LogLevel {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq, Eq)]
 pub struct LogField {
+    /// The field's name.
     pub name: RString,
+    /// Its value, formatted.
     pub value: RString,
 }
 
@@ -29,12 +36,19 @@ pub struct LogField {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq, Eq)]
 pub struct LogRecord {
+    /// The event's level.
     pub level: LogLevel,
+    /// The event's target (by default its module path, e.g. `aws_smithy_runtime::client`).
     pub target: RString,
+    /// The formatted `message` field.
     pub message: RString,
+    /// The event's other fields, in order.
     pub fields: RVec<LogField>,
+    /// The module that emitted it, when known.
     pub module_path: ROption<RString>,
+    /// The source file that emitted it, when known.
     pub file: ROption<RString>,
+    /// The line in that file, when known.
     pub line: ROption<u32>,
 }
 
@@ -46,6 +60,7 @@ pub trait HostLogger: Send + Sync + Clone {
     /// Whether the host wants events of this level and target at all.
     fn enabled(&self, level: LogLevel, target: RStr<'_>) -> bool;
 
+    /// Records one event the host said it wants.
     #[sabi(last_prefix_field)]
     fn log(&self, record: &LogRecord);
 }
@@ -57,8 +72,11 @@ pub type HostLoggerBox = HostLogger_TO<'static, RArc<()>>;
 #[repr(C)]
 #[derive(StableAbi, Clone)]
 pub struct HostContext {
+    /// The host's name (e.g. `host-harness`), for the plugin's diagnostics.
     pub host_name: RString,
+    /// The host's version.
     pub host_version: RString,
+    /// Where the plugin's log events go.
     pub logger: HostLoggerBox,
     /// The whole host config as JSON (after JSON5 parsing and legacy migration), from which
     /// the plugin reads the keys outside its own entry (HCFG-10..14).

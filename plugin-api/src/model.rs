@@ -12,9 +12,13 @@ use crate::ext::Extensions;
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Default)]
 pub struct ModelCost {
+    /// Uncached input tokens.
     pub input: f64,
+    /// Output tokens.
     pub output: f64,
+    /// Input tokens read from the prompt cache.
     pub cache_read: f64,
+    /// Input tokens written to the prompt cache.
     pub cache_write: f64,
 }
 
@@ -23,7 +27,9 @@ pub struct ModelCost {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct ThinkingLevelMapping {
+    /// The host level this entry maps.
     pub level: ThinkingLevel_NE,
+    /// The effort sent for it; `None` when the level is not natively supported.
     pub effort: ROption<RString>,
 }
 
@@ -35,17 +41,29 @@ pub struct ThinkingLevelMapping {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct ModelDefinition {
+    /// The model id sent to the service (a model id, inference-profile id or ARN).
     pub id: RString,
+    /// The display name.
     pub name: RString,
+    /// The model API it is called through (e.g. `bedrock-converse-stream`).
     pub api: RString,
+    /// The provider id it belongs to (e.g. `amazon-bedrock`).
     pub provider: RString,
+    /// The provider's `baseUrl` (a runtime endpoint or region hint), when set.
     pub base_url: ROption<RString>,
+    /// Whether the model supports reasoning (thinking).
     pub reasoning: bool,
+    /// The input modalities it accepts, by wire name.
     pub input: RVec<RString>,
+    /// Its prices.
     pub cost: ModelCost,
+    /// The context window in tokens; 0 when unknown.
     pub context_window: u64,
+    /// The most output tokens it allows; 0 when unknown.
     pub max_tokens: u64,
+    /// The free-form `params` object, as JSON text.
     pub params_json: ROption<RString>,
+    /// Its `thinkingLevelMap` (THINK-21); empty when it has none.
     pub thinking_level_map: RVec<ThinkingLevelMapping>,
     /// Facts of later interface versions (growth path, see [`crate::ext`]).
     pub extensions: Extensions,
@@ -76,10 +94,15 @@ impl ModelDefinition {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct ProviderCatalog {
+    /// The provider id (e.g. `amazon-bedrock`).
     pub provider_id: RString,
+    /// The provider's `baseUrl` (DISC-02: the runtime endpoint of the discovery region).
     pub base_url: ROption<RString>,
+    /// The model API of its models (e.g. `bedrock-converse-stream`).
     pub api: RString,
+    /// The provider's `auth` mode (e.g. `aws-sdk`).
     pub auth: RString,
+    /// The models: explicit entries merged with discovered ones (DISC-42).
     pub models: RVec<ModelDefinition>,
     /// Unix milliseconds when the control plane answered (or when the explicit list was read).
     pub fetched_at_ms: u64,

@@ -22,18 +22,23 @@ use crate::status::DoctorReport;
 /// The host's waker, callable from any plugin thread.
 #[sabi_trait]
 pub trait HostWaker: Send + Sync + Clone {
+    /// Tells the host that the handle it polled with this waker has progress: poll it again.
+    /// Cheap and non-blocking; may be called more often than needed.
     #[sabi(last_prefix_field)]
     fn wake(&self);
 }
 
-/// A shareable host waker.
+/// A shareable host waker, the one argument every `poll` takes. Build it with
+/// `HostWaker_TO::from_ptr(RArc::new(waker), TD_Opaque)` from any [`HostWaker`].
 pub type FfiWaker = HostWaker_TO<'static, RArc<()>>;
 
 /// The answer to one poll of a one-shot operation.
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub enum FfiPoll<T> {
+    /// The operation finished with this result.
     Ready(T),
+    /// Not finished: the plugin keeps the waker and calls it when polling again is useful.
     Pending,
 }
 
@@ -43,7 +48,9 @@ pub enum FfiPoll<T> {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct StreamBatch {
+    /// The events that were ready, in order.
     pub events: RVec<StreamEvent_NE>,
+    /// True once the stream has ended (its terminal event is in this or an earlier batch).
     pub finished: bool,
 }
 

@@ -9,9 +9,13 @@ use abi_stable::{
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct DiscoveryFailure {
+    /// When it failed, in Unix milliseconds.
     pub at_ms: u64,
+    /// The control-plane operation that failed (e.g. `ListFoundationModels`).
     pub operation: RString,
+    /// The error message.
     pub message: RString,
+    /// The HTTP status of the failed response, when there was one.
     pub status: ROption<u16>,
 }
 
@@ -27,13 +31,19 @@ pub struct PluginStatus {
     pub auth_mode: RString,
     /// The credential source by name (AUTH-30), e.g. `AWS_BEARER_TOKEN_BEDROCK`.
     pub credential_source: RString,
+    /// The region runtime calls go to.
     pub region: RString,
     /// Which rule chose the region (e.g. `AWS_REGION`, `awsRegion`, `default`).
     pub region_source: RString,
+    /// The Bedrock runtime endpoint URL chat and embedding calls use.
     pub runtime_endpoint: RString,
+    /// The Bedrock control-plane endpoint URL discovery uses.
     pub control_plane_endpoint: RString,
+    /// How old the cached catalog is; `None` when there is none yet.
     pub catalog_age_ms: ROption<u64>,
+    /// How many models the cached catalog holds; `None` when there is none yet.
     pub model_count: ROption<u32>,
+    /// The last discovery failure, until a later run succeeds (DISC-52).
     pub last_error: ROption<DiscoveryFailure>,
     /// Further `key: value` lines a host may print as they are.
     pub details: RVec<StatusLine>,
@@ -45,7 +55,9 @@ pub struct PluginStatus {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq, Eq)]
 pub struct StatusLine {
+    /// What the line is about (the part before `: `).
     pub key: RString,
+    /// Its value (the part after `: `).
     pub value: RString,
 }
 
@@ -53,7 +65,9 @@ pub struct StatusLine {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct DoctorReport {
+    /// One `<check>: <result>` line per check, in order (BR-32).
     pub checks: RVec<StatusLine>,
+    /// True when credentials resolve and streaming is not denied (the doctor's exit status).
     pub healthy: bool,
     /// Facts of later interface versions (growth path, see [`crate::ext`]).
     pub extensions: crate::ext::Extensions,

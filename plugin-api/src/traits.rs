@@ -31,17 +31,28 @@ pub trait ChatStream: Send {
     fn cancel(&mut self);
 }
 
+/// An owned [`ChatStream`], as [`ChatProvider::stream_chat`] returns it.
 pub type ChatStreamBox = ChatStream_TO<'static, RBox<()>>;
+/// An owned [`PendingCatalog`](crate::poll::PendingCatalog), as
+/// [`DiscoveryService::list_models`] returns it.
 pub type PendingCatalogBox = PendingCatalog_TO<'static, RBox<()>>;
+/// An owned [`PendingEmbeddings`](crate::poll::PendingEmbeddings), as the
+/// [`EmbeddingProvider`] methods return it.
 pub type PendingEmbeddingsBox = PendingEmbeddings_TO<'static, RBox<()>>;
+/// An owned [`PendingTokenCount`](crate::poll::PendingTokenCount), as
+/// [`ChatProvider::count_tokens`] returns it.
 pub type PendingTokenCountBox = PendingTokenCount_TO<'static, RBox<()>>;
+/// An owned [`PendingDoctor`](crate::poll::PendingDoctor), as [`PluginInstance::doctor`]
+/// returns it.
 pub type PendingDoctorBox = PendingDoctor_TO<'static, RBox<()>>;
 
 /// The chat provider (`amazon-bedrock` on api `bedrock-converse-stream`) and its host hooks.
 #[sabi_trait]
 pub trait ChatProvider: Send + Sync + Clone {
+    /// The provider id requests name in [`ModelDefinition::provider`] (`amazon-bedrock`).
     fn provider_id(&self) -> RString;
 
+    /// The model API it serves, as in [`ModelDefinition::api`] (`bedrock-converse-stream`).
     fn api(&self) -> RString;
 
     /// Starts a streamed chat. A request that cannot be sent as given (unsupported api, bad
@@ -69,6 +80,7 @@ pub trait ChatProvider: Send + Sync + Clone {
     fn normalize_model(&self, model: ModelDefinition) -> ModelDefinition;
 }
 
+/// A shared [`ChatProvider`], as [`PluginInstance::chat_provider`] returns it.
 pub type ChatProviderBox = ChatProvider_TO<'static, RArc<()>>;
 
 /// Options of one catalog request.
@@ -96,11 +108,13 @@ pub trait DiscoveryService: Send + Sync + Clone {
     fn status(&self) -> PluginStatus;
 }
 
+/// A shared [`DiscoveryService`], as [`PluginInstance::discovery`] returns it.
 pub type DiscoveryServiceBox = DiscoveryService_TO<'static, RArc<()>>;
 
 /// An embedding provider bound to one model and dimension (EMB-03).
 #[sabi_trait]
 pub trait EmbeddingProvider: Send + Sync + Clone {
+    /// The provider's identity, model and limits.
     fn info(&self) -> EmbeddingProviderInfo;
 
     /// Embeds a search query (EMB-24).
@@ -111,13 +125,16 @@ pub trait EmbeddingProvider: Send + Sync + Clone {
     fn embed_batch(&self, texts: abi_stable::std_types::RVec<RString>) -> PendingEmbeddingsBox;
 }
 
+/// A shared [`EmbeddingProvider`], as [`PluginInstance::embedding_provider`] returns it.
 pub type EmbeddingProviderBox = EmbeddingProvider_TO<'static, RArc<()>>;
 
 /// One configured plugin instance.
 #[sabi_trait]
 pub trait PluginInstance: Send + Sync {
+    /// The instance's chat provider (one per instance; clones share it).
     fn chat_provider(&self) -> ChatProviderBox;
 
+    /// The instance's model discovery and catalog.
     fn discovery(&self) -> DiscoveryServiceBox;
 
     /// The embedding provider for a model, or `None` when this plugin offers none for it.
@@ -134,4 +151,6 @@ pub trait PluginInstance: Send + Sync {
     fn doctor(&self) -> PendingDoctorBox;
 }
 
+/// An owned [`PluginInstance`], as the root module's `new_instance` returns it. Build one with
+/// `PluginInstance_TO::from_value(instance, TD_Opaque)`.
 pub type PluginInstanceBox = PluginInstance_TO<'static, RBox<()>>;
