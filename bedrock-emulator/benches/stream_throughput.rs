@@ -4,9 +4,11 @@
 use std::time::Instant;
 
 use bedrock_emulator::{
-    Emulator, EmulatorOptions, Fault, FaultRule, Operation, DEFAULT_ACCESS_KEY_ID,
-    DEFAULT_SECRET_ACCESS_KEY,
+    Emulator, EmulatorOptions, Fault, FaultRule, Operation, DEFAULT_SECRET_ACCESS_KEY,
 };
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 const EVENTS: usize = 100_000;
 
@@ -21,17 +23,8 @@ fn main() {
         .build()
         .expect("runtime");
     rt.block_on(async {
-        let conf = aws_sdk_bedrockruntime::Config::builder()
-            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
-            .region(aws_sdk_bedrockruntime::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_bedrockruntime::config::Credentials::new(
-                DEFAULT_ACCESS_KEY_ID,
-                DEFAULT_SECRET_ACCESS_KEY,
-                None,
-                None,
-                "bench",
-            ))
-            .endpoint_url(emu.base_url())
+        let conf = common::runtime_config(&emu, "us-east-1")
+            .credentials_provider(common::creds(DEFAULT_SECRET_ACCESS_KEY))
             .build();
         let client = aws_sdk_bedrockruntime::Client::from_conf(conf);
         let mut runs = Vec::new();
@@ -40,15 +33,7 @@ fn main() {
             let mut out = client
                 .converse_stream()
                 .model_id("amazon.nova-micro-v1:0")
-                .messages(
-                    aws_sdk_bedrockruntime::types::Message::builder()
-                        .role(aws_sdk_bedrockruntime::types::ConversationRole::User)
-                        .content(aws_sdk_bedrockruntime::types::ContentBlock::Text(
-                            "bench".into(),
-                        ))
-                        .build()
-                        .expect("message"),
-                )
+                .messages(common::user("bench"))
                 .send()
                 .await
                 .expect("send");

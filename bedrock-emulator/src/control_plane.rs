@@ -1,38 +1,63 @@
 //! Control plane: ListFoundationModels (filters), GetFoundationModel, ListInferenceProfiles (paginated,
 //! `type` filter) and GetInferenceProfile, answering with the catalog's JSON objects verbatim.
+//!
+//! Filters and page sizes are validated with the same enum / range messages Bedrock uses, so a client's
+//! error handling can be tested here too.
 
 use base64::Engine;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 
-use crate::catalog::Catalog;
-use crate::validation::ApiError;
-use crate::Operation;
+use crate::catalog::{Catalog, FoundationModel};
+use crate::error::{ApiError, INVALID_MODEL};
+use crate::record::Operation;
 
-fn query_params(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            let dec = |s: &str| {
-                percent_decode_str(&s.replace('+', " "))
-                    .decode_utf8_lossy()
-                    .into_owned()
-            };
-            (dec(k), dec(v))
-        })
-        .collect()
-}
+const MAX_PAGE: usize = 1000;
+const TOKEN_PREFIX: &str = "emulator:";
 
-fn enum_check(name: &str, value: &str, allowed: &[&str]) -> Result<(), ApiError> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(ApiError::validation(format!(
-            "1 validation error detected: Value '{value}' at '{name}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-            allowed.join(", ")
-        )))
+/// The decoded query string.
+struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn parse(query: &str) -> Self {
+        let decode = |s: &str| {
+            percent_decode_str(&s.replace('+', " "))
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        Params(
+            query
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                    (decode(k), decode(v))
+                })
+                .collect(),
+        )
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The parameter, checked against an enum (`name` is the member name in the error).
+    fn enum_value(
+        &self,
+        key: &str,
+        name: &str,
+        allowed: &[&str],
+    ) -> Result<Option<&str>, ApiError> {
+        match self.get(key) {
+            Some(value) if !allowed.contains(&value) => Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{value}' at '{name}' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+                allowed.join(", ")
+            ))),
+            value => Ok(value),
+        }
     }
 }
 
@@ -43,124 +68,135 @@ pub(crate) fn handle(
     identifier: Option<&str>,
     query: &str,
 ) -> Result<Value, ApiError> {
-    let params = query_params(query);
-    let param = |k: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let params = Params::parse(query);
+    let id = identifier.unwrap_or_default();
     match op {
-        Operation::ListFoundationModels => {
-            let provider = param("byProvider");
-            let modality = param("byOutputModality");
-            let inference = param("byInferenceType");
-            let customization = param("byCustomizationType");
-            if let Some(m) = modality {
-                enum_check("byOutputModality", m, &["TEXT", "IMAGE", "EMBEDDING"])?;
-            }
-            if let Some(i) = inference {
-                enum_check("byInferenceType", i, &["ON_DEMAND", "PROVISIONED"])?;
-            }
-            if let Some(c) = customization {
-                enum_check(
-                    "byCustomizationType",
-                    c,
-                    &["FINE_TUNING", "CONTINUED_PRE_TRAINING", "DISTILLATION"],
-                )?;
-            }
-            let list: Vec<Value> = catalog
-                .models
-                .iter()
-                .filter(|m| {
-                    provider.is_none_or(|p| {
-                        m.provider_name.eq_ignore_ascii_case(p)
-                            || m.model_id
-                                .split('.')
-                                .next()
-                                .is_some_and(|pre| pre.eq_ignore_ascii_case(p))
-                    })
-                })
-                .filter(|m| modality.is_none_or(|x| m.output_modalities.iter().any(|o| o == x)))
-                .filter(|m| inference.is_none_or(|x| m.inference_types.iter().any(|o| o == x)))
-                .filter(|m| {
-                    customization.is_none_or(|x| {
-                        m.raw
-                            .get("customizationsSupported")
-                            .and_then(Value::as_array)
-                            .is_some_and(|a| a.iter().any(|c| c.as_str() == Some(x)))
-                    })
-                })
-                .map(|m| m.raw.clone())
-                .collect();
-            Ok(json!({ "modelSummaries": list }))
-        }
-        Operation::GetFoundationModel => {
-            let id = identifier.unwrap_or_default();
-            match catalog.model(id) {
-                Some(m) => Ok(json!({ "modelDetails": m.raw })),
-                None => Err(ApiError::validation(crate::validation::INVALID_MODEL)),
-            }
-        }
-        Operation::ListInferenceProfiles => {
-            let type_filter = param("type");
-            if let Some(t) = type_filter {
-                enum_check("typeEquals", t, &["SYSTEM_DEFINED", "APPLICATION"])?;
-            }
-            let max = match param("maxResults") {
-                None => 1000,
-                Some(s) => match s.parse::<usize>() {
-                    Ok(n) if (1..=1000).contains(&n) => n,
-                    _ => {
-                        return Err(ApiError::validation(format!(
-                            "1 validation error detected: Value '{s}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000 and greater than or equal to 1"
-                        )))
-                    }
-                },
-            };
-            let start = match param("nextToken") {
-                None | Some("") => 0,
-                Some(tok) => base64::engine::general_purpose::STANDARD
-                    .decode(tok)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .and_then(|s| s.strip_prefix("emulator:").and_then(|n| n.parse().ok()))
-                    .ok_or_else(|| ApiError::validation("Invalid input for nextToken."))?,
-            };
-            let all: Vec<&Value> = catalog
-                .profiles
-                .iter()
-                .filter(|p| type_filter.is_none_or(|t| p.profile_type == t))
-                .map(|p| &p.raw)
-                .collect();
-            let page: Vec<Value> = all
-                .iter()
-                .skip(start)
-                .take(max)
-                .map(|v| (*v).clone())
-                .collect();
-            let mut body = json!({ "inferenceProfileSummaries": page });
-            if start + max < all.len() {
-                body["nextToken"] = json!(base64::engine::general_purpose::STANDARD
-                    .encode(format!("emulator:{}", start + max)));
-            }
-            Ok(body)
-        }
-        Operation::GetInferenceProfile => {
-            let id = identifier.unwrap_or_default();
-            match catalog.profile(id) {
-                Some(p) => Ok(p.raw.clone()),
-                None => Err(ApiError::new(
-                    404,
-                    "ResourceNotFoundException",
-                    format!("Inference profile {id} not found."),
-                )),
-            }
-        }
-        _ => Err(ApiError::new(
-            404,
-            "UnknownOperationException",
-            "Unknown operation",
-        )),
+        Operation::ListFoundationModels => list_foundation_models(catalog, &params),
+        Operation::GetFoundationModel => match catalog.model(id) {
+            Some(m) => Ok(json!({ "modelDetails": m.raw })),
+            None => Err(ApiError::validation(INVALID_MODEL)),
+        },
+        Operation::ListInferenceProfiles => list_inference_profiles(catalog, &params),
+        Operation::GetInferenceProfile => match catalog.profile(id) {
+            Some(p) => Ok(p.raw.clone()),
+            None => Err(ApiError::new(
+                404,
+                "ResourceNotFoundException",
+                format!("Inference profile {id} not found."),
+            )),
+        },
+        _ => Err(ApiError::unknown_operation()),
+    }
+}
+
+/// The filters of ListFoundationModels (each `None` = no filter).
+struct ModelFilter<'a> {
+    provider: Option<&'a str>,
+    modality: Option<&'a str>,
+    inference: Option<&'a str>,
+    customization: Option<&'a str>,
+}
+
+impl ModelFilter<'_> {
+    fn matches(&self, m: &FoundationModel) -> bool {
+        let provider = self.provider.is_none_or(|p| {
+            m.provider_name.eq_ignore_ascii_case(p)
+                || m.model_id
+                    .split('.')
+                    .next()
+                    .is_some_and(|pre| pre.eq_ignore_ascii_case(p))
+        });
+        let modality = self
+            .modality
+            .is_none_or(|x| m.output_modalities.iter().any(|o| o == x));
+        let inference = self
+            .inference
+            .is_none_or(|x| m.inference_types.iter().any(|o| o == x));
+        let customization = self.customization.is_none_or(|x| {
+            m.raw
+                .get("customizationsSupported")
+                .and_then(Value::as_array)
+                .is_some_and(|a| a.iter().any(|c| c.as_str() == Some(x)))
+        });
+        provider && modality && inference && customization
+    }
+}
+
+fn list_foundation_models(catalog: &Catalog, params: &Params) -> Result<Value, ApiError> {
+    let filter = ModelFilter {
+        provider: params.get("byProvider"),
+        modality: params.enum_value(
+            "byOutputModality",
+            "byOutputModality",
+            &["TEXT", "IMAGE", "EMBEDDING"],
+        )?,
+        inference: params.enum_value(
+            "byInferenceType",
+            "byInferenceType",
+            &["ON_DEMAND", "PROVISIONED"],
+        )?,
+        customization: params.enum_value(
+            "byCustomizationType",
+            "byCustomizationType",
+            &["FINE_TUNING", "CONTINUED_PRE_TRAINING", "DISTILLATION"],
+        )?,
+    };
+    let list: Vec<Value> = catalog
+        .models
+        .iter()
+        .filter(|m| filter.matches(m))
+        .map(|m| m.raw.clone())
+        .collect();
+    Ok(json!({ "modelSummaries": list }))
+}
+
+fn list_inference_profiles(catalog: &Catalog, params: &Params) -> Result<Value, ApiError> {
+    let type_filter =
+        params.enum_value("type", "typeEquals", &["SYSTEM_DEFINED", "APPLICATION"])?;
+    let max = page_size(params)?;
+    let start = page_start(params)?;
+    let all: Vec<&Value> = catalog
+        .profiles
+        .iter()
+        .filter(|p| type_filter.is_none_or(|t| p.profile_type == t))
+        .map(|p| &p.raw)
+        .collect();
+    let page: Vec<Value> = all
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|v| (*v).clone())
+        .collect();
+    let mut body = json!({ "inferenceProfileSummaries": page });
+    if start + max < all.len() {
+        body["nextToken"] = json!(base64::engine::general_purpose::STANDARD
+            .encode(format!("{TOKEN_PREFIX}{}", start + max)));
+    }
+    Ok(body)
+}
+
+/// `maxResults`: 1 to 1000, default 1000.
+fn page_size(params: &Params) -> Result<usize, ApiError> {
+    let Some(s) = params.get("maxResults") else {
+        return Ok(MAX_PAGE);
+    };
+    match s.parse::<usize>() {
+        Ok(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+        _ => Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{s}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000 and greater than or equal to 1"
+        ))),
+    }
+}
+
+/// The offset a `nextToken` (base64 of `emulator:<offset>`) stands for; 0 without one.
+fn page_start(params: &Params) -> Result<usize, ApiError> {
+    match params.get("nextToken") {
+        None | Some("") => Ok(0),
+        Some(tok) => base64::engine::general_purpose::STANDARD
+            .decode(tok)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .and_then(|s| s.strip_prefix(TOKEN_PREFIX).and_then(|n| n.parse().ok()))
+            .ok_or_else(|| ApiError::validation("Invalid input for nextToken.")),
     }
 }

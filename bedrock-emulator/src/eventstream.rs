@@ -2,7 +2,8 @@
 //!
 //! Frames are written with `aws-smithy-eventstream` so prelude and message CRCs are exactly what the SDK
 //! verifies. Payloads get Bedrock's `p` padding field (a prefix of `a-zA-Z0-9` whose length varies per event),
-//! which clients must ignore.
+//! which clients must ignore. Decoding ([`decode_frames`]) verifies the CRCs the same way, for tests and
+//! tools that read a stream without an SDK.
 
 use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
 use bytes::{Bytes, BytesMut};
@@ -18,37 +19,39 @@ pub(crate) fn padding(n: usize) -> &'static str {
 
 /// Encode one `:message-type event` frame with a JSON payload.
 pub fn encode_event(event_type: &str, payload: &[u8]) -> Bytes {
-    let message = Message::new(Bytes::copy_from_slice(payload))
-        .add_header(Header::new(
-            ":event-type",
-            HeaderValue::String(event_type.to_string().into()),
-        ))
-        .add_header(Header::new(
-            ":content-type",
-            HeaderValue::String("application/json".into()),
-        ))
-        .add_header(Header::new(
-            ":message-type",
-            HeaderValue::String("event".into()),
-        ));
-    write(&message)
+    encode(
+        payload,
+        [
+            (":event-type", event_type),
+            (":content-type", "application/json"),
+            (":message-type", "event"),
+        ],
+    )
 }
 
 /// Encode one `:message-type exception` frame, e.g. `throttlingException`.
 pub fn encode_exception(exception_type: &str, payload: &[u8]) -> Bytes {
-    let message = Message::new(Bytes::copy_from_slice(payload))
-        .add_header(Header::new(
-            ":message-type",
-            HeaderValue::String("exception".into()),
-        ))
-        .add_header(Header::new(
-            ":exception-type",
-            HeaderValue::String(exception_type.to_string().into()),
-        ))
-        .add_header(Header::new(
-            ":content-type",
-            HeaderValue::String("application/json".into()),
-        ));
+    encode(
+        payload,
+        [
+            (":message-type", "exception"),
+            (":exception-type", exception_type),
+            (":content-type", "application/json"),
+        ],
+    )
+}
+
+/// A frame with these string headers, in this order (Bedrock's order differs per message type).
+fn encode(payload: &[u8], headers: [(&'static str, &str); 3]) -> Bytes {
+    let message = headers.into_iter().fold(
+        Message::new(Bytes::copy_from_slice(payload)),
+        |message, (name, value)| {
+            message.add_header(Header::new(
+                name,
+                HeaderValue::String(value.to_string().into()),
+            ))
+        },
+    );
     write(&message)
 }
 

@@ -8,9 +8,9 @@ use aws_sdk_bedrockruntime::error::ProvideErrorMetadata;
 use aws_sdk_bedrockruntime::primitives::Blob;
 use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError;
 use aws_sdk_bedrockruntime::types::{
-    CachePointBlock, CachePointType, ContentBlock, ConverseStreamOutput,
-    GuardrailStreamConfiguration, GuardrailTrace, InferenceConfiguration, SystemContentBlock, Tool,
-    ToolConfiguration, ToolInputSchema, ToolSpecification,
+    ContentBlock, ConverseStreamOutput, GuardrailStreamConfiguration, GuardrailTrace,
+    InferenceConfiguration, SystemContentBlock, Tool, ToolConfiguration, ToolInputSchema,
+    ToolSpecification,
 };
 use aws_smithy_types::Document;
 use bedrock_emulator::{
@@ -21,24 +21,16 @@ use common::*;
 const NOVA: &str = "amazon.nova-micro-v1:0";
 
 async fn collect(client: &aws_sdk_bedrockruntime::Client, model: &str, text: &str) -> Vec<String> {
-    let mut out = client
-        .converse_stream()
-        .model_id(model)
-        .messages(user(text))
+    let out = converse_stream(client, model, text)
         .send()
         .await
         .expect("send");
-    let mut events = Vec::new();
-    while let Some(ev) = out.stream.recv().await.expect("recv") {
-        events.push(describe(&ev));
-    }
-    events
+    drain(out).await
 }
 
 #[tokio::test]
 async fn converse_stream_plain_text_rule() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
+    let (emu, client) = start();
     let mut out = client
         .converse_stream()
         .model_id(NOVA)
@@ -110,12 +102,8 @@ async fn converse_stream_plain_text_rule() {
 
 #[tokio::test]
 async fn converse_max_tokens_and_stop_sequences() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
-    let r = client
-        .converse()
-        .model_id("us.amazon.nova-micro-v1:0")
-        .messages(user("one two three"))
+    let (_emu, client) = start();
+    let r = converse(&client, "us.amazon.nova-micro-v1:0", "one two three")
         .send()
         .await
         .unwrap();
@@ -130,10 +118,7 @@ async fn converse_max_tokens_and_stop_sequences() {
     assert_eq!(r.stop_reason().as_str(), "end_turn");
     assert_eq!(r.usage().unwrap().output_tokens(), 10);
 
-    let r = client
-        .converse()
-        .model_id(NOVA)
-        .messages(user("one two three"))
+    let r = converse(&client, NOVA, "one two three")
         .inference_config(InferenceConfiguration::builder().max_tokens(3).build())
         .send()
         .await
@@ -143,10 +128,7 @@ async fn converse_max_tokens_and_stop_sequences() {
     assert_eq!(r.stop_reason().as_str(), "max_tokens");
     assert_eq!(r.usage().unwrap().output_tokens(), 3);
 
-    let r = client
-        .converse()
-        .model_id(NOVA)
-        .messages(user("one two three"))
+    let r = converse(&client, NOVA, "one two three")
         .inference_config(
             InferenceConfiguration::builder()
                 .stop_sequences("two")
@@ -163,18 +145,12 @@ async fn converse_max_tokens_and_stop_sequences() {
     assert_eq!(r.stop_reason().as_str(), "stop_sequence");
 
     // Streaming max_tokens.
-    let mut out = client
-        .converse_stream()
-        .model_id(NOVA)
-        .messages(user("x"))
+    let out = converse_stream(&client, NOVA, "x")
         .inference_config(InferenceConfiguration::builder().max_tokens(2).build())
         .send()
         .await
         .unwrap();
-    let mut names = Vec::new();
-    while let Some(ev) = out.stream.recv().await.unwrap() {
-        names.push(describe(&ev));
-    }
+    let names = drain(out).await;
     assert_eq!(
         names,
         vec![
@@ -301,14 +277,7 @@ async fn control_plane_round_trips() {
 async fn auth_failures_match_aws() {
     let emu = Emulator::start(EmulatorOptions::default()).unwrap();
     let bad = runtime_client_with(&emu, "wrong-secret", false);
-    let err = bad
-        .converse()
-        .model_id(NOVA)
-        .messages(user("hi"))
-        .send()
-        .await
-        .unwrap_err();
-    let se = err.into_service_error();
+    let se = converse_error(converse(&bad, NOVA, "hi")).await;
     assert_eq!(se.code(), Some("InvalidSignatureException"));
     assert!(se
         .message()
@@ -319,9 +288,7 @@ async fn auth_failures_match_aws() {
     assert_eq!(r.status, 403);
 
     // Unknown access key.
-    let conf = aws_sdk_bedrockruntime::Config::builder()
-        .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
-        .region(aws_sdk_bedrockruntime::config::Region::new("us-east-1"))
+    let conf = runtime_config(&emu, "us-east-1")
         .credentials_provider(aws_sdk_bedrockruntime::config::Credentials::new(
             "AKIDOTHER",
             "x",
@@ -329,16 +296,9 @@ async fn auth_failures_match_aws() {
             None,
             "t",
         ))
-        .endpoint_url(emu.base_url())
         .build();
-    let err = aws_sdk_bedrockruntime::Client::from_conf(conf)
-        .converse()
-        .model_id(NOVA)
-        .messages(user("hi"))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let unknown = aws_sdk_bedrockruntime::Client::from_conf(conf);
+    let err = converse_error(converse(&unknown, NOVA, "hi")).await;
     assert_eq!(err.code(), Some("UnrecognizedClientException"));
     assert_eq!(
         err.message(),
@@ -347,21 +307,14 @@ async fn auth_failures_match_aws() {
 
     // Bearer token (API key), good and bad.
     for (token, ok) in [("emulator-test-token", true), ("nope", false)] {
-        let conf = aws_sdk_bedrockruntime::Config::builder()
-            .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
-            .region(aws_sdk_bedrockruntime::config::Region::new("us-east-1"))
+        let conf = runtime_config(&emu, "us-east-1")
             .token_provider(aws_sdk_bedrockruntime::config::Token::new(token, None))
             .auth_scheme_preference([aws_smithy_runtime_api::client::auth::AuthSchemeId::from(
                 "httpBearerAuth",
             )])
-            .endpoint_url(emu.base_url())
             .build();
-        let res = aws_sdk_bedrockruntime::Client::from_conf(conf)
-            .converse()
-            .model_id(NOVA)
-            .messages(user("hi"))
-            .send()
-            .await;
+        let api_key = aws_sdk_bedrockruntime::Client::from_conf(conf);
+        let res = converse(&api_key, NOVA, "hi").send().await;
         assert_eq!(res.is_ok(), ok, "{res:?}");
         let r = emu.last_request().unwrap();
         assert!(matches!(r.auth, AuthScheme::Bearer));
@@ -462,101 +415,69 @@ async fn malformed_requests_get_validation_errors() {
 
 #[tokio::test]
 async fn validation_rules() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
-    let msg = |e: aws_sdk_bedrockruntime::error::SdkError<
-        aws_sdk_bedrockruntime::operation::converse::ConverseError,
-        aws_sdk_bedrockruntime::config::http::HttpResponse,
-    >| {
-        let se = e.into_service_error();
+    let (_emu, client) = start();
+    let msg = |se: aws_sdk_bedrockruntime::operation::converse::ConverseError| {
         assert!(se.is_validation_exception(), "{se:?}");
         se.message().unwrap_or_default().to_string()
     };
-    let e = client
-        .converse()
-        .model_id("does-not-exist-model-v1:0")
-        .messages(user("hi"))
-        .send()
-        .await
-        .unwrap_err();
+    let e = converse_error(converse(&client, "does-not-exist-model-v1:0", "hi")).await;
     assert_eq!(msg(e), "The provided model identifier is invalid.");
-    let e = client
-        .converse()
-        .model_id("anthropic.claude-sonnet-4-6")
-        .messages(user("hi"))
-        .send()
-        .await
-        .unwrap_err();
+    let e = converse_error(converse(&client, "anthropic.claude-sonnet-4-6", "hi")).await;
     assert_eq!(msg(e), "Invocation of model ID anthropic.claude-sonnet-4-6 with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model.");
-    let e = client
-        .converse()
-        .model_id("us.anthropic.claude-opus-4-7")
-        .messages(user("hi"))
-        .inference_config(InferenceConfiguration::builder().temperature(0.5).build())
-        .send()
-        .await
-        .unwrap_err();
+    let e = converse_error(
+        converse(&client, "us.anthropic.claude-opus-4-7", "hi")
+            .inference_config(InferenceConfiguration::builder().temperature(0.5).build()),
+    )
+    .await;
     assert!(msg(e).contains("`temperature` is deprecated for this model."));
-    let e = client
-        .converse()
-        .model_id("global.anthropic.claude-sonnet-4-6")
-        .messages(user("hi"))
-        .inference_config(
+    let e = converse_error(
+        converse(&client, "global.anthropic.claude-sonnet-4-6", "hi").inference_config(
             InferenceConfiguration::builder()
                 .temperature(0.5)
                 .top_p(0.9)
                 .build(),
-        )
-        .send()
-        .await
-        .unwrap_err();
+        ),
+    )
+    .await;
     assert!(msg(e).contains(
         "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
     ));
     // ARN of a profile works; temperature alone is fine on Sonnet 4.6.
-    client
-        .converse()
-        .model_id("arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.anthropic.claude-sonnet-4-6")
-        .messages(user("hi"))
-        .inference_config(InferenceConfiguration::builder().temperature(0.5).build())
-        .send()
-        .await
-        .unwrap();
+    converse(
+        &client,
+        "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.anthropic.claude-sonnet-4-6",
+        "hi",
+    )
+    .inference_config(InferenceConfiguration::builder().temperature(0.5).build())
+    .send()
+    .await
+    .unwrap();
     // Five cache points.
     let mut m = aws_sdk_bedrockruntime::types::Message::builder()
         .role(aws_sdk_bedrockruntime::types::ConversationRole::User);
     for i in 0..5 {
         m = m
             .content(ContentBlock::Text(format!("t{i}")))
-            .content(ContentBlock::CachePoint(
-                CachePointBlock::builder()
-                    .r#type(CachePointType::Default)
-                    .build()
-                    .unwrap(),
-            ));
+            .content(ContentBlock::CachePoint(cache_point()));
     }
-    let e = client
-        .converse()
-        .model_id("us.anthropic.claude-sonnet-4-6")
-        .messages(m.build().unwrap())
-        .send()
-        .await
-        .unwrap_err();
+    let e = converse_error(
+        client
+            .converse()
+            .model_id("us.anthropic.claude-sonnet-4-6")
+            .messages(m.build().unwrap()),
+    )
+    .await;
     assert!(msg(e).contains("A maximum of 4 blocks with cache_control may be provided. Found 5."));
     // Unsupported service tier.
-    let e = client
-        .converse()
-        .model_id("mistral.mistral-large-2407-v1:0")
-        .messages(user("hi"))
-        .service_tier(
+    let e = converse_error(
+        converse(&client, "mistral.mistral-large-2407-v1:0", "hi").service_tier(
             aws_sdk_bedrockruntime::types::ServiceTier::builder()
                 .r#type(aws_sdk_bedrockruntime::types::ServiceTierType::Flex)
                 .build()
                 .unwrap(),
-        )
-        .send()
-        .await
-        .unwrap_err();
+        ),
+    )
+    .await;
     assert_eq!(msg(e), "The provided model identifier is invalid.");
     // Reasoning in a user message.
     let m = aws_sdk_bedrockruntime::types::Message::builder()
@@ -566,13 +487,13 @@ async fn validation_rules() {
         ))
         .build()
         .unwrap();
-    let e = client
-        .converse()
-        .model_id("us.anthropic.claude-sonnet-4-6")
-        .messages(m)
-        .send()
-        .await
-        .unwrap_err();
+    let e = converse_error(
+        client
+            .converse()
+            .model_id("us.anthropic.claude-sonnet-4-6")
+            .messages(m),
+    )
+    .await;
     assert!(msg(e).starts_with("User messages cannot contain reasoning content."));
 }
 
@@ -617,17 +538,17 @@ fn weather_tool() -> ToolConfiguration {
 
 #[tokio::test]
 async fn tool_use_thinking_guardrail_cache() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
+    let (_emu, client) = start();
     // Tool use.
-    let mut out = client
-        .converse_stream()
-        .model_id("us.anthropic.claude-haiku-4-5-20251001-v1:0")
-        .messages(user("please call get_weather for Paris"))
-        .tool_config(weather_tool())
-        .send()
-        .await
-        .unwrap();
+    let mut out = converse_stream(
+        &client,
+        "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+        "please call get_weather for Paris",
+    )
+    .tool_config(weather_tool())
+    .send()
+    .await
+    .unwrap();
     let mut input = String::new();
     let mut names = Vec::new();
     while let Some(ev) = out.stream.recv().await.unwrap() {
@@ -646,29 +567,30 @@ async fn tool_use_thinking_guardrail_cache() {
     assert_eq!(names[1], "contentBlockStart:0");
 
     // Thinking.
-    let r = client
-        .converse()
-        .model_id("us.anthropic.claude-3-7-sonnet-20250219-v1:0")
-        .messages(user("why"))
-        .additional_model_request_fields(Document::Object(
-            [(
-                "thinking".to_string(),
-                Document::Object(
-                    [
-                        ("type".to_string(), Document::String("enabled".into())),
-                        (
-                            "budget_tokens".to_string(),
-                            Document::Number(aws_smithy_types::Number::PosInt(1024)),
-                        ),
-                    ]
-                    .into(),
-                ),
-            )]
-            .into(),
-        ))
-        .send()
-        .await
-        .unwrap();
+    let r = converse(
+        &client,
+        "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+        "why",
+    )
+    .additional_model_request_fields(Document::Object(
+        [(
+            "thinking".to_string(),
+            Document::Object(
+                [
+                    ("type".to_string(), Document::String("enabled".into())),
+                    (
+                        "budget_tokens".to_string(),
+                        Document::Number(aws_smithy_types::Number::PosInt(1024)),
+                    ),
+                ]
+                .into(),
+            ),
+        )]
+        .into(),
+    ))
+    .send()
+    .await
+    .unwrap();
     let content = r.output().unwrap().as_message().unwrap().content();
     let reasoning = content[0].as_reasoning_content().unwrap();
     let rt = reasoning.as_reasoning_text().unwrap();
@@ -680,10 +602,7 @@ async fn tool_use_thinking_guardrail_cache() {
     );
 
     // Guardrail.
-    let mut out = client
-        .converse_stream()
-        .model_id(NOVA)
-        .messages(user("this is BLOCKED content"))
+    let mut out = converse_stream(&client, NOVA, "this is BLOCKED content")
         .guardrail_config(
             GuardrailStreamConfiguration::builder()
                 .guardrail_identifier("gr1")
@@ -718,21 +637,13 @@ async fn tool_use_thinking_guardrail_cache() {
     let sys = || {
         vec![
             SystemContentBlock::Text("a long system prompt of eight words".into()),
-            SystemContentBlock::CachePoint(
-                CachePointBlock::builder()
-                    .r#type(CachePointType::Default)
-                    .build()
-                    .unwrap(),
-            ),
+            SystemContentBlock::CachePoint(cache_point()),
         ]
     };
     let mut seen = Vec::new();
     for _ in 0..2 {
-        let r = client
-            .converse()
-            .model_id("us.anthropic.claude-sonnet-4-6")
+        let r = converse(&client, "us.anthropic.claude-sonnet-4-6", "hello")
             .set_system(Some(sys()))
-            .messages(user("hello"))
             .send()
             .await
             .unwrap();
@@ -749,8 +660,7 @@ async fn tool_use_thinking_guardrail_cache() {
 
 #[tokio::test]
 async fn embeddings_and_count_tokens() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
+    let (emu, client) = start();
     type DimsOf = fn(&serde_json::Value) -> usize;
     let cases: &[(&str, &str, DimsOf)] = &[
         (
@@ -826,18 +736,14 @@ async fn embeddings_and_count_tokens() {
 
 #[tokio::test]
 async fn http_faults_surface_as_sdk_errors() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
+    let (emu, client) = start();
     emu.add_fault(FaultRule {
         operation: Some(Operation::ConverseStream),
         model_id: Some(NOVA.into()),
         times: Some(1),
         fault: Fault::throttling(),
     });
-    let e = client
-        .converse_stream()
-        .model_id(NOVA)
-        .messages(user("x"))
+    let e = converse_stream(&client, NOVA, "x")
         .send()
         .await
         .unwrap_err()
@@ -853,14 +759,7 @@ async fn http_faults_surface_as_sdk_errors() {
         Operation::Converse,
         Fault::internal(),
     ));
-    let e = retrying
-        .converse()
-        .model_id(NOVA)
-        .messages(user("x"))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = converse_error(converse(&retrying, NOVA, "x")).await;
     assert!(e.is_internal_server_exception());
     assert_eq!(emu.count(Operation::Converse), 3);
     emu.clear_faults();
@@ -869,14 +768,7 @@ async fn http_faults_surface_as_sdk_errors() {
         Operation::Converse,
         Fault::unavailable(),
     ));
-    let e = client
-        .converse()
-        .model_id(NOVA)
-        .messages(user("x"))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let e = converse_error(converse(&client, NOVA, "x")).await;
     assert!(e.is_service_unavailable_exception());
     emu.clear_faults();
 
@@ -934,10 +826,7 @@ async fn stream_with_header(
         >,
     >,
 ) {
-    let mut out = client
-        .converse_stream()
-        .model_id(NOVA)
-        .messages(user("one two three four five"))
+    let mut out = converse_stream(client, NOVA, "one two three four five")
         .customize()
         .mutate_request(move |r| {
             r.headers_mut().insert("x-emulator-fault", header);
@@ -957,8 +846,7 @@ async fn stream_with_header(
 
 #[tokio::test]
 async fn stream_faults_surface_as_stream_errors() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
+    let (emu, client) = start();
 
     let (names, err) = stream_with_header(&client, "exception=3:throttlingException").await;
     assert_eq!(names.len(), 3);
@@ -1015,12 +903,8 @@ async fn stream_faults_surface_as_stream_errors() {
 
 #[tokio::test]
 async fn header_http_fault_on_send() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
-    let e = client
-        .converse()
-        .model_id(NOVA)
-        .messages(user("x"))
+    let (_emu, client) = start();
+    let e = converse(&client, NOVA, "x")
         .customize()
         .mutate_request(|r| {
             r.headers_mut().insert("x-emulator-fault", "http=429");
@@ -1038,12 +922,8 @@ async fn header_http_fault_on_send() {
 
 #[tokio::test]
 async fn client_cancel_midway_is_observed() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
-    let mut out = client
-        .converse_stream()
-        .model_id(NOVA)
-        .messages(user("one two three"))
+    let (emu, client) = start();
+    let mut out = converse_stream(&client, NOVA, "one two three")
         .customize()
         .mutate_request(|r| {
             r.headers_mut()
@@ -1068,16 +948,12 @@ async fn client_cancel_midway_is_observed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_concurrent_streams() {
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
+    let (emu, client) = start();
     let mut tasks = Vec::new();
     for i in 0..200 {
         let client = client.clone();
         tasks.push(tokio::spawn(async move {
-            let mut out = client
-                .converse_stream()
-                .model_id(NOVA)
-                .messages(user(&format!("stream {i}")))
+            let mut out = converse_stream(&client, NOVA, &format!("stream {i}"))
                 .customize()
                 .mutate_request(|r| {
                     r.headers_mut().insert("x-emulator-fault", "stall=5");
@@ -1176,24 +1052,15 @@ async fn tls_with_generated_ca() {
                 .unwrap(),
         )
         .build_https();
-    let conf = aws_sdk_bedrockruntime::Config::builder()
-        .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
-        .region(aws_sdk_bedrockruntime::config::Region::new("us-west-2"))
+    let conf = runtime_config(&emu, "us-west-2")
         .credentials_provider(creds(bedrock_emulator::DEFAULT_SECRET_ACCESS_KEY))
-        .endpoint_url(emu.base_url())
         .http_client(http_client)
         .build();
     let client = aws_sdk_bedrockruntime::Client::from_conf(conf);
     let events = collect(&client, NOVA, "secure").await;
     assert_eq!(events[events.len() - 3], "contentBlockStop:0");
     assert_eq!(events[8], "text:secure");
-    let r = client
-        .converse()
-        .model_id(NOVA)
-        .messages(user("tls"))
-        .send()
-        .await
-        .unwrap();
+    let r = converse(&client, NOVA, "tls").send().await.unwrap();
     assert_eq!(r.stop_reason().as_str(), "end_turn");
 }
 
@@ -1212,8 +1079,7 @@ async fn replays_oracle_recordings_exactly() {
         }
     }
     assert!(!files.is_empty());
-    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
-    let client = runtime_client(&emu);
+    let (emu, client) = start();
     for bin in files {
         let bytes = std::fs::read(&bin).unwrap();
         let jsonl = bin
@@ -1250,13 +1116,7 @@ async fn replays_oracle_recordings_exactly() {
         }
 
         // Through the SDK: same event sequence (or the same exception).
-        let mut out = client
-            .converse_stream()
-            .model_id(NOVA)
-            .messages(user("x"))
-            .send()
-            .await
-            .unwrap();
+        let mut out = converse_stream(&client, NOVA, "x").send().await.unwrap();
         let mut seen = Vec::new();
         loop {
             match out.stream.recv().await {

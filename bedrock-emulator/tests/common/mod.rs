@@ -1,9 +1,19 @@
+//! Helpers the emulator's integration tests (and its benchmark) share: SDK clients pointed at an
+//! emulator, one-message requests, and compact descriptions of stream events to assert on.
+
 #![allow(dead_code)]
 
+use aws_sdk_bedrockruntime::operation::converse::builders::ConverseFluentBuilder;
+use aws_sdk_bedrockruntime::operation::converse::ConverseError;
+use aws_sdk_bedrockruntime::operation::converse_stream::builders::ConverseStreamFluentBuilder;
+use aws_sdk_bedrockruntime::operation::converse_stream::ConverseStreamOutput as StreamResponse;
 use aws_sdk_bedrockruntime::types::{
-    ContentBlock, ContentBlockDelta, ConversationRole, ConverseStreamOutput, Message,
+    CachePointBlock, CachePointType, ContentBlock, ContentBlockDelta, ConversationRole,
+    ConverseStreamOutput, Message,
 };
-use bedrock_emulator::{Emulator, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY};
+use bedrock_emulator::{
+    Emulator, EmulatorOptions, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY,
+};
 
 pub fn creds(secret: &str) -> aws_sdk_bedrockruntime::config::Credentials {
     aws_sdk_bedrockruntime::config::Credentials::new(
@@ -26,14 +36,23 @@ pub fn runtime_client_with(
     } else {
         aws_sdk_bedrockruntime::config::retry::RetryConfig::disabled()
     };
-    let conf = aws_sdk_bedrockruntime::Config::builder()
-        .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
-        .region(aws_sdk_bedrockruntime::config::Region::new("eu-west-1"))
+    let conf = runtime_config(emu, "eu-west-1")
         .credentials_provider(creds(secret))
-        .endpoint_url(emu.base_url())
         .retry_config(retry)
         .build();
     aws_sdk_bedrockruntime::Client::from_conf(conf)
+}
+
+/// A runtime client config for the emulator's endpoint in `region`; no credentials, retry policy
+/// or HTTP client chosen yet.
+pub fn runtime_config(
+    emu: &Emulator,
+    region: &'static str,
+) -> aws_sdk_bedrockruntime::config::Builder {
+    aws_sdk_bedrockruntime::Config::builder()
+        .behavior_version(aws_sdk_bedrockruntime::config::BehaviorVersion::latest())
+        .region(aws_sdk_bedrockruntime::config::Region::new(region))
+        .endpoint_url(emu.base_url())
 }
 
 pub fn runtime_client(emu: &Emulator) -> aws_sdk_bedrockruntime::Client {
@@ -63,6 +82,56 @@ pub fn user(text: &str) -> Message {
         .content(ContentBlock::Text(text.to_string()))
         .build()
         .unwrap()
+}
+
+/// An emulator with default options and a SigV4 runtime client for it.
+pub fn start() -> (Emulator, aws_sdk_bedrockruntime::Client) {
+    let emu = Emulator::start(EmulatorOptions::default()).unwrap();
+    let client = runtime_client(&emu);
+    (emu, client)
+}
+
+/// A ConverseStream request to `model` with one user message.
+pub fn converse_stream(
+    client: &aws_sdk_bedrockruntime::Client,
+    model: &str,
+    text: &str,
+) -> ConverseStreamFluentBuilder {
+    client
+        .converse_stream()
+        .model_id(model)
+        .messages(user(text))
+}
+
+/// A Converse request to `model` with one user message.
+pub fn converse(
+    client: &aws_sdk_bedrockruntime::Client,
+    model: &str,
+    text: &str,
+) -> ConverseFluentBuilder {
+    client.converse().model_id(model).messages(user(text))
+}
+
+/// Send a Converse request that must fail; its service error.
+pub async fn converse_error(request: ConverseFluentBuilder) -> ConverseError {
+    request.send().await.unwrap_err().into_service_error()
+}
+
+/// A default cache point block.
+pub fn cache_point() -> CachePointBlock {
+    CachePointBlock::builder()
+        .r#type(CachePointType::Default)
+        .build()
+        .unwrap()
+}
+
+/// Every event of a stream that must end cleanly, described by [`describe`].
+pub async fn drain(mut out: StreamResponse) -> Vec<String> {
+    let mut events = Vec::new();
+    while let Some(ev) = out.stream.recv().await.expect("recv") {
+        events.push(describe(&ev));
+    }
+    events
 }
 
 /// A compact name for each stream event, plus the text of text deltas.

@@ -4,6 +4,9 @@
 //! own HTTP chunk (as a live stream does); the bytes themselves are never touched, so a replay is
 //! byte-for-byte the capture. Trailing bytes that do not form a whole frame are sent as a last chunk.
 
+#[cfg(test)]
+mod tests;
+
 use bytes::Bytes;
 
 /// Split a capture into frames (without validating CRCs: a replay must reproduce even bad captures).
@@ -26,23 +29,4 @@ pub(crate) fn split_frames(bytes: Vec<u8>) -> Vec<Bytes> {
         pos += total;
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_concatenated_frames() {
-        let a = crate::eventstream::encode_event("messageStart", br#"{"role":"assistant"}"#);
-        let b = crate::eventstream::encode_event("messageStop", br#"{"stopReason":"end_turn"}"#);
-        let mut all = a.to_vec();
-        all.extend_from_slice(&b);
-        all.extend_from_slice(b"xy");
-        let frames = split_frames(all);
-        assert_eq!(frames.len(), 3);
-        assert_eq!(frames[0], a);
-        assert_eq!(frames[1], b);
-        assert_eq!(&frames[2][..], b"xy");
-    }
 }

@@ -1,0 +1,144 @@
+//! Planning a reply: an optional reasoning block, then the answer — a guardrail refusal, a tool call,
+//! a long load-test reply or the greeting text, in that precedence — then usage.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use super::request::{max_tokens, stop_sequences, Turn};
+use super::text::word_deltas;
+use super::{
+    guardrail, tools, usage, Block, Reply, Trailer, GREETING, GUARDRAIL_BLOCKED,
+    TOOL_RESULT_GREETING,
+};
+use crate::catalog::FoundationModel;
+use crate::error::ApiError;
+use crate::shared::Shared;
+
+const REDACTED_TRIGGER: &str = "ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING_";
+const MAX_LONG: usize = 10_000_000;
+const MAX_LONG_NON_STREAM: usize = 1_000_000;
+
+/// The answer block and what it says about the turn.
+struct Answer {
+    block: Block,
+    stop_reason: &'static str,
+    trace: Option<Value>,
+}
+
+impl Answer {
+    fn new(block: Block, stop_reason: &'static str) -> Self {
+        Answer {
+            block,
+            stop_reason,
+            trace: None,
+        }
+    }
+}
+
+/// Plan the reply for a validated request.
+pub(crate) fn plan(
+    shared: &Shared,
+    req: &Value,
+    model: &FoundationModel,
+    long_stream: Option<usize>,
+    stream: bool,
+) -> Result<Reply, ApiError> {
+    let turn = Turn::last_user(req);
+    let mut blocks: Vec<Block> = thinking(req, model, &turn).into_iter().collect();
+    let answer = answer(req, &turn, long_stream, stream);
+    blocks.push(answer.block);
+    let output_tokens = blocks.iter().map(Block::output_tokens).sum();
+    Ok(Reply {
+        blocks,
+        stop_reason: answer.stop_reason,
+        usage: usage::usage(shared, &model.model_id, req, output_tokens),
+        trailer: Trailer {
+            trace: answer.trace,
+            performance: req.get("performanceConfig").cloned(),
+            service_tier: req.get("serviceTier").cloned(),
+        },
+    })
+}
+
+/// The reasoning block of Anthropic Claude models asked to think (`enabled` or `adaptive`).
+fn thinking(req: &Value, model: &FoundationModel, turn: &Turn) -> Option<Block> {
+    let enabled = req
+        .get("additionalModelRequestFields")
+        .and_then(|a| a.get("thinking"))
+        .and_then(|t| t.get("type"))
+        .and_then(Value::as_str)
+        .is_some_and(|ty| ty == "enabled" || ty == "adaptive");
+    if !enabled || !model.model_id.contains("anthropic.claude") {
+        return None;
+    }
+    if turn.has_word("!redacted") || turn.text.contains(REDACTED_TRIGGER) {
+        return Some(Block::Redacted(b"emulator-redacted-thinking".to_vec()));
+    }
+    let thought = format!("Thinking about: {}", turn.text);
+    let digest = Sha256::digest(thought.as_bytes());
+    Some(Block::Reasoning {
+        deltas: word_deltas(&thought),
+        signature: format!("emu-sig-{}", hex::encode(&digest[..8])),
+    })
+}
+
+fn answer(req: &Value, turn: &Turn, long_stream: Option<usize>, stream: bool) -> Answer {
+    if let Some(config) = guardrail::blocking(req, turn) {
+        return Answer {
+            block: Block::Text(word_deltas(GUARDRAIL_BLOCKED)),
+            stop_reason: "guardrail_intervened",
+            trace: guardrail::trace(config, turn),
+        };
+    }
+    if let Some(spec) = tools::choose(req, turn) {
+        return Answer::new(tools::tool_use(req, spec), "tool_use");
+    }
+    let long = long_stream.or_else(|| turn.directive("!long=").and_then(|n| n.parse().ok()));
+    match long {
+        Some(n) => long_reply(n, stream, max_tokens(req)),
+        None => text_reply(turn, &stop_sequences(req), max_tokens(req)),
+    }
+}
+
+/// `w1 … wN`, capped (more for streams), then cut to `maxTokens`; stop sequences do not apply.
+fn long_reply(n: usize, stream: bool, max_tokens: Option<usize>) -> Answer {
+    let cap = if stream {
+        MAX_LONG
+    } else {
+        MAX_LONG_NON_STREAM
+    };
+    let n = n.min(cap);
+    match max_tokens {
+        Some(m) if m < n => Answer::new(Block::LongText(m), "max_tokens"),
+        _ => Answer::new(Block::LongText(n), "end_turn"),
+    }
+}
+
+/// The greeting + T (or the tool results), whitespace-normalised, cut at the earliest stop sequence,
+/// then to `maxTokens` words.
+fn text_reply(turn: &Turn, stop_sequences: &[String], max_tokens: Option<usize>) -> Answer {
+    let full = if turn.texts.is_empty() && !turn.tool_results.is_empty() {
+        format!("{TOOL_RESULT_GREETING} {}", turn.tool_results.join(" "))
+    } else {
+        format!("{GREETING} {}", turn.text)
+    };
+    let mut reply: String = full.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut stop_reason = "end_turn";
+    let first_stop = stop_sequences
+        .iter()
+        .filter_map(|s| reply.find(s.as_str()))
+        .min();
+    if let Some(pos) = first_stop {
+        reply.truncate(pos);
+        stop_reason = "stop_sequence";
+    }
+    let mut deltas = word_deltas(&reply);
+    if let Some(m) = max_tokens.filter(|&m| m < deltas.len()) {
+        deltas.truncate(m);
+        if let Some(last) = deltas.last_mut() {
+            *last = last.trim_end().to_string();
+        }
+        stop_reason = "max_tokens";
+    }
+    Answer::new(Block::Text(deltas), stop_reason)
+}

@@ -1,0 +1,132 @@
+//! The `x-emulator-fault` header: `;`-separated items (see the crate docs), each parsed into a
+//! [`Fault`], with the default error type and message Bedrock uses for a status or stream exception.
+
+use super::Fault;
+
+/// Default Bedrock error type and message for an HTTP status.
+pub(super) fn default_error(status: u16) -> (&'static str, &'static str) {
+    match status {
+        400 => ("ValidationException", "The request failed validation."),
+        403 => (
+            "AccessDeniedException",
+            "You don't have access to the model with the specified model ID.",
+        ),
+        404 => (
+            "ResourceNotFoundException",
+            "The requested resource was not found.",
+        ),
+        408 => (
+            "ModelTimeoutException",
+            "Model has timed out in processing the request. Try your request again.",
+        ),
+        424 => (
+            "ModelErrorException",
+            "The model encountered an error processing the request.",
+        ),
+        429 => (
+            "ThrottlingException",
+            "Too many requests, please wait before trying again.",
+        ),
+        503 => (
+            "ServiceUnavailableException",
+            "Bedrock is unable to process your request.",
+        ),
+        _ => (
+            "InternalServerException",
+            "The server encountered an internal error while processing the request.",
+        ),
+    }
+}
+
+/// Default message of an in-stream exception type.
+fn default_stream_message(exception_type: &str) -> &'static str {
+    match exception_type {
+        "throttlingException" => "Too many requests, please wait before trying again.",
+        "modelStreamErrorException" => "Model Stream Error",
+        "serviceUnavailableException" => "Bedrock is unable to process your request.",
+        "validationException" => "The request failed validation.",
+        _ => "The server encountered an internal error while processing the request.",
+    }
+}
+
+fn num<T: std::str::FromStr>(item: &str, v: &str) -> Result<T, String> {
+    v.trim()
+        .parse()
+        .map_err(|_| format!("invalid number in fault item '{item}'"))
+}
+
+/// Parse the `x-emulator-fault` header (`;`-separated items, see the crate docs).
+pub(crate) fn parse_header(value: &str) -> Result<Vec<Fault>, String> {
+    value
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(parse_item)
+        .collect()
+}
+
+/// One item: `name` or `name=arg`.
+fn parse_item(item: &str) -> Result<Fault, String> {
+    let (name, arg) = item.split_once('=').unwrap_or((item, ""));
+    let it = Item { item, arg };
+    Ok(match name.trim() {
+        "throttle" => Fault::throttling(),
+        "http" => parse_http(item, arg)?,
+        "exception" => parse_exception(item, arg)?,
+        "disconnect" => Fault::DisconnectAfter { events: it.num()? },
+        "bad-crc" => Fault::BadCrcAfter { events: it.num()? },
+        "stall" => Fault::StallBetweenEvents { ms: it.num()? },
+        "first-byte" => Fault::FirstByteDelay { ms: it.num()? },
+        "latency" => Fault::Latency { ms: it.num()? },
+        "long" => Fault::LongStream { events: it.num()? },
+        other => return Err(format!("unknown fault '{other}'")),
+    })
+}
+
+/// An item and its argument, for the single-number faults.
+struct Item<'a> {
+    item: &'a str,
+    arg: &'a str,
+}
+
+impl Item<'_> {
+    fn num<T: std::str::FromStr>(&self) -> Result<T, String> {
+        num(self.item, self.arg)
+    }
+}
+
+/// `http=STATUS[:ErrorType[:message]]`.
+fn parse_http(item: &str, arg: &str) -> Result<Fault, String> {
+    let mut parts = arg.splitn(3, ':');
+    let status: u16 = num(item, parts.next().unwrap_or(""))?;
+    let (default_type, default_message) = default_error(status);
+    Ok(Fault::Http {
+        status,
+        error_type: parts
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(default_type)
+            .to_string(),
+        message: parts.next().unwrap_or(default_message).to_string(),
+    })
+}
+
+/// `exception=N[:type[:message]]`.
+fn parse_exception(item: &str, arg: &str) -> Result<Fault, String> {
+    let mut parts = arg.splitn(3, ':');
+    let after_events = num(item, parts.next().unwrap_or(""))?;
+    let exception_type = parts
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or("internalServerException")
+        .to_string();
+    let message = parts
+        .next()
+        .map(str::to_string)
+        .unwrap_or_else(|| default_stream_message(&exception_type).to_string());
+    Ok(Fault::InStreamException {
+        after_events,
+        exception_type,
+        message,
+    })
+}

@@ -1,0 +1,139 @@
+//! Fault injection: programmatic rules (per operation, model id and use count) and the per-request
+//! `x-emulator-fault` header. Both resolve to one [`FaultPlan`] per request.
+//!
+//! The public vocabulary ([`Fault`], [`FaultRule`]) is here; [`header`] parses the header form and
+//! [`plan`] merges rules and header into what the server injects.
+
+mod header;
+mod plan;
+#[cfg(test)]
+mod tests;
+
+pub(crate) use header::parse_header;
+pub(crate) use plan::{plan, FaultPlan};
+
+use crate::record::Operation;
+
+/// A fault to inject into matching requests.
+#[derive(Clone, Debug)]
+pub struct FaultRule {
+    /// Only this operation (`None` = any).
+    pub operation: Option<Operation>,
+    /// Only this model id — matched against the id as sent and its resolved base model id (`None` = any).
+    pub model_id: Option<String>,
+    /// Apply to this many matching requests, then expire (`None` = every matching request).
+    pub times: Option<usize>,
+    pub fault: Fault,
+}
+
+impl FaultRule {
+    /// A rule for every request of every operation.
+    pub fn always(fault: Fault) -> Self {
+        FaultRule {
+            operation: None,
+            model_id: None,
+            times: None,
+            fault,
+        }
+    }
+
+    /// A rule for every request of one operation.
+    pub fn for_operation(operation: Operation, fault: Fault) -> Self {
+        FaultRule {
+            operation: Some(operation),
+            ..FaultRule::always(fault)
+        }
+    }
+}
+
+/// A fault kind.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Answer with this HTTP status, `x-amzn-errortype` and `{"message"}` body.
+    Http {
+        status: u16,
+        error_type: String,
+        message: String,
+    },
+    /// After `after_events` events, send an exception frame (`:exception-type` = `exception_type`, e.g.
+    /// `throttlingException`) and end the stream.
+    InStreamException {
+        after_events: usize,
+        exception_type: String,
+        message: String,
+    },
+    /// Close the connection after this many events (before `messageStop` if the stream is longer).
+    DisconnectAfter { events: usize },
+    /// After this many events, send a frame whose message CRC is wrong.
+    BadCrcAfter { events: usize },
+    /// Sleep between events.
+    StallBetweenEvents { ms: u64 },
+    /// Delay before the response head is sent.
+    FirstByteDelay { ms: u64 },
+    /// Added latency for the request (any operation).
+    Latency { ms: u64 },
+    /// Reply with this many text deltas (`w1 w2 …`) — for load tests.
+    LongStream { events: usize },
+}
+
+impl Fault {
+    /// An HTTP fault with the status's default Bedrock error type and message.
+    fn http_default(status: u16) -> Self {
+        let (error_type, message) = header::default_error(status);
+        Fault::Http {
+            status,
+            error_type: error_type.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A throttling error as Bedrock sends it (HTTP 429).
+    pub fn throttling() -> Self {
+        Fault::http_default(429)
+    }
+
+    /// Access denied (HTTP 403).
+    pub fn access_denied() -> Self {
+        Fault::http_default(403)
+    }
+
+    /// Internal server error (HTTP 500).
+    pub fn internal() -> Self {
+        Fault::http_default(500)
+    }
+
+    /// Service unavailable (HTTP 503).
+    pub fn unavailable() -> Self {
+        Fault::http_default(503)
+    }
+}
+
+/// A rule with its use count.
+pub(crate) struct ActiveRule {
+    rule: FaultRule,
+    used: usize,
+}
+
+impl ActiveRule {
+    pub(crate) fn new(rule: FaultRule) -> Self {
+        ActiveRule { rule, used: 0 }
+    }
+
+    /// The rule's fault if it applies to this request (consuming one use), else `None`.
+    fn take(&mut self, operation: Operation, model_ids: &[&str]) -> Option<&Fault> {
+        let r = &self.rule;
+        if r.operation.is_some_and(|op| op != operation) {
+            return None;
+        }
+        if let Some(m) = &r.model_id {
+            if !model_ids.iter().any(|id| id == m) {
+                return None;
+            }
+        }
+        if r.times.is_some_and(|t| self.used >= t) {
+            return None;
+        }
+        self.used += 1;
+        Some(&self.rule.fault)
+    }
+}

@@ -1,0 +1,63 @@
+//! Routing: method + raw path to an [`Operation`] and the percent-decoded model id or identifier,
+//! matching the REST paths of the Bedrock service models (runtime `POST /model/{id}/…`, control plane
+//! `GET /foundation-models…` and `/inference-profiles…`).
+
+use http::Method;
+use percent_encoding::percent_decode_str;
+
+use crate::record::Operation;
+
+/// Runtime path suffixes after `/model/{id}`, longest first where one ends another.
+const RUNTIME: [(&str, Operation); 4] = [
+    ("/converse-stream", Operation::ConverseStream),
+    ("/converse", Operation::Converse),
+    ("/invoke", Operation::InvokeModel),
+    ("/count-tokens", Operation::CountTokens),
+];
+
+fn decode(s: &str) -> String {
+    percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Map method + raw path to an operation and the decoded identifier.
+pub(super) fn route(method: &Method, raw_path: &str) -> (Operation, Option<String>) {
+    let routed = if method == Method::POST {
+        runtime(raw_path)
+    } else if method == Method::GET {
+        control_plane(raw_path.trim_end_matches('/'))
+    } else {
+        None
+    };
+    routed.unwrap_or((Operation::Unknown, None))
+}
+
+fn runtime(raw_path: &str) -> Option<(Operation, Option<String>)> {
+    let rest = raw_path.strip_prefix("/model/")?;
+    RUNTIME.iter().find_map(|(suffix, op)| {
+        rest.strip_suffix(suffix)
+            .filter(|id| !id.is_empty())
+            .map(|id| (*op, Some(decode(id))))
+    })
+}
+
+fn control_plane(path: &str) -> Option<(Operation, Option<String>)> {
+    let listing = |list: &str, list_op, get_op| {
+        if path == list {
+            return Some((list_op, None));
+        }
+        let id = path.strip_prefix(list)?.strip_prefix('/')?;
+        Some((get_op, Some(decode(id))))
+    };
+    listing(
+        "/foundation-models",
+        Operation::ListFoundationModels,
+        Operation::GetFoundationModel,
+    )
+    .or_else(|| {
+        listing(
+            "/inference-profiles",
+            Operation::ListInferenceProfiles,
+            Operation::GetInferenceProfile,
+        )
+    })
+}

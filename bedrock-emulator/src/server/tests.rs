@@ -1,0 +1,68 @@
+//! Routing of the runtime and control-plane paths.
+
+use http::Method;
+
+use super::route::route;
+use crate::record::Operation;
+
+#[test]
+fn routes_paths() {
+    let (op, id) = route(
+        &Method::POST,
+        "/model/amazon.nova-micro-v1%3A0/converse-stream",
+    );
+    assert_eq!(op, Operation::ConverseStream);
+    assert_eq!(id.as_deref(), Some("amazon.nova-micro-v1:0"));
+    let (op, id) = route(
+        &Method::POST,
+        "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aapplication-inference-profile%2Fabc/converse",
+    );
+    assert_eq!(op, Operation::Converse);
+    assert_eq!(
+        id.as_deref(),
+        Some("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc")
+    );
+    assert_eq!(
+        route(&Method::GET, "/inference-profiles").0,
+        Operation::ListInferenceProfiles
+    );
+    assert_eq!(route(&Method::GET, "/nope").0, Operation::Unknown);
+}
+
+#[test]
+fn routes_edge_cases() {
+    let cases = [
+        (
+            Method::GET,
+            "/foundation-models/",
+            Operation::ListFoundationModels,
+            None,
+        ),
+        (
+            Method::GET,
+            "/inference-profiles/us.amazon.nova-micro-v1%3A0",
+            Operation::GetInferenceProfile,
+            Some("us.amazon.nova-micro-v1:0"),
+        ),
+        (Method::GET, "/foundation-modelsX", Operation::Unknown, None),
+        (Method::GET, "/model/x/converse", Operation::Unknown, None),
+        (Method::PUT, "/foundation-models", Operation::Unknown, None),
+        (Method::POST, "/model//converse", Operation::Unknown, None),
+        (
+            Method::POST,
+            "/model/m/count-tokens",
+            Operation::CountTokens,
+            Some("m"),
+        ),
+        (
+            Method::POST,
+            "/model/m/invoke",
+            Operation::InvokeModel,
+            Some("m"),
+        ),
+    ];
+    for (method, path, op, id) in cases {
+        let (got_op, got_id) = route(&method, path);
+        assert_eq!((got_op, got_id.as_deref()), (op, id), "{method} {path}");
+    }
+}

@@ -1,0 +1,66 @@
+//! The state the [`Emulator`](crate::Emulator) handle and the server tasks share.
+//!
+//! The handle lives on the caller's thread and the server on its own runtime thread, so everything here
+//! is behind a lock (or atomic); the outcome map has a condition variable so a caller can wait for a
+//! stream to end without polling.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::catalog::Catalog;
+use crate::config::Credentials;
+use crate::faults::ActiveRule;
+use crate::record::{RecordedRequest, StreamOutcome};
+
+/// State shared between the handle and the server tasks.
+pub(crate) struct Shared {
+    pub(crate) credentials: Credentials,
+    pub(crate) latency: Option<Duration>,
+    pub(crate) catalog: Catalog,
+    pub(crate) next_id: AtomicU64,
+    pub(crate) records: Mutex<Vec<RecordedRequest>>,
+    pub(crate) faults: Mutex<Vec<ActiveRule>>,
+    pub(crate) replays: Mutex<HashMap<String, Arc<Vec<bytes::Bytes>>>>,
+    pub(crate) outcomes: Mutex<HashMap<u64, StreamOutcome>>,
+    pub(crate) outcome_cv: Condvar,
+    pub(crate) cache_prefixes: Mutex<HashSet<[u8; 32]>>,
+    pub(crate) started: Instant,
+}
+
+impl Shared {
+    /// Fresh state: no records, rules, replays, outcomes or cached prompt prefixes; ids start at 1.
+    pub(crate) fn new(
+        credentials: Credentials,
+        latency: Option<Duration>,
+        catalog: Catalog,
+    ) -> Self {
+        Shared {
+            credentials,
+            latency,
+            catalog,
+            next_id: AtomicU64::new(1),
+            records: Mutex::new(Vec::new()),
+            faults: Mutex::new(Vec::new()),
+            replays: Mutex::new(HashMap::new()),
+            outcomes: Mutex::new(HashMap::new()),
+            outcome_cv: Condvar::new(),
+            cache_prefixes: Mutex::new(Default::default()),
+            started: Instant::now(),
+        }
+    }
+
+    /// The id of the next request (also its record's `id`).
+    pub(crate) fn next_request_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Record how stream `id` ended (the first outcome wins) and wake waiters.
+    pub(crate) fn set_outcome(&self, id: u64, outcome: StreamOutcome) {
+        if let Ok(mut map) = self.outcomes.lock() {
+            map.entry(id).or_insert(outcome);
+        }
+        self.outcome_cv.notify_all();
+    }
+}
