@@ -7,6 +7,8 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::policy::AccessPolicy;
+
 /// Default SigV4 access key id accepted by the emulator.
 pub const DEFAULT_ACCESS_KEY_ID: &str = "AKIDEXAMPLE";
 /// Default SigV4 secret access key.
@@ -21,6 +23,8 @@ pub struct Credentials {
     pub secret_access_key: String,
     pub session_token: Option<String>,
     pub bearer_token: String,
+    /// Bearer keys answered with `Bearer Token has expired` (a short-term key past its lifetime).
+    pub expired_bearer_tokens: Vec<String>,
 }
 
 impl Default for Credentials {
@@ -30,6 +34,7 @@ impl Default for Credentials {
             secret_access_key: DEFAULT_SECRET_ACCESS_KEY.to_string(),
             session_token: None,
             bearer_token: DEFAULT_BEARER_TOKEN.to_string(),
+            expired_bearer_tokens: Vec::new(),
         }
     }
 }
@@ -44,6 +49,7 @@ impl fmt::Debug for Credentials {
                 &self.session_token.as_ref().map(|_| "** redacted **"),
             )
             .field("bearer_token", &"** redacted **")
+            .field("expired_bearer_tokens", &self.expired_bearer_tokens.len())
             .finish()
     }
 }
@@ -60,4 +66,9 @@ pub struct EmulatorOptions {
     pub credentials: Credentials,
     /// Added latency for every request (control plane and runtime).
     pub latency: Option<Duration>,
+    /// Operations IAM denies, per access key id or bearer token (also settable later through
+    /// [`crate::Emulator::deny`]).
+    pub policy: AccessPolicy,
+    /// Guardrail ids ApplyGuardrail knows besides the built-in `abc123` and `gr1`.
+    pub guardrails: Vec<String>,
 }

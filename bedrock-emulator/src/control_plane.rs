@@ -79,11 +79,10 @@ pub(crate) fn handle(
         Operation::ListInferenceProfiles => list_inference_profiles(catalog, &params),
         Operation::GetInferenceProfile => match catalog.profile(id) {
             Some(p) => Ok(p.raw.clone()),
-            None => Err(ApiError::new(
-                404,
-                "ResourceNotFoundException",
-                format!("Inference profile {id} not found."),
-            )),
+            // L: no public capture of this 404's text.
+            None => Err(ApiError::not_found(format!(
+                "Inference profile {id} not found."
+            ))),
         },
         _ => Err(ApiError::unknown_operation()),
     }

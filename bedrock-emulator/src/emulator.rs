@@ -82,6 +82,12 @@ impl Emulator {
             options.latency,
             catalog,
         ));
+        if let Ok(mut p) = shared.policy.lock() {
+            *p = options.policy.clone();
+        }
+        if let Ok(mut g) = shared.guardrails.lock() {
+            g.extend(options.guardrails.iter().cloned());
+        }
         let (acceptor, tls_dir, ca_path) = match generated {
             Some(g) => (Some(g.acceptor), Some(g.dir), Some(g.ca_path)),
             None => (None, None, None),
@@ -182,6 +188,35 @@ impl Emulator {
     pub fn clear_replays(&self) {
         if let Ok(mut r) = self.shared.replays.lock() {
             r.clear();
+        }
+    }
+
+    /// Deny `operations` to `caller` (a SigV4 access key id, a bearer token, or `"*"` for every
+    /// caller) with Bedrock's IAM AccessDeniedException, until [`Emulator::allow`].
+    pub fn deny(&self, caller: &str, operations: &[Operation]) {
+        if let Ok(mut p) = self.shared.policy.lock() {
+            p.add(caller.to_string(), operations.iter().copied());
+        }
+    }
+
+    /// Lift every denial of `caller`.
+    pub fn allow(&self, caller: &str) {
+        if let Ok(mut p) = self.shared.policy.lock() {
+            p.allow(caller);
+        }
+    }
+
+    /// Make ApplyGuardrail know the guardrail `id`.
+    pub fn add_guardrail(&self, id: &str) {
+        if let Ok(mut g) = self.shared.guardrails.lock() {
+            g.insert(id.to_string());
+        }
+    }
+
+    /// Move the prompt cache's clock forward (cached prefixes expire after their 5 m / 1 h TTL).
+    pub fn advance_prompt_cache_clock(&self, by: Duration) {
+        if let Ok(mut c) = self.shared.prompt_cache.lock() {
+            c.advance(by);
         }
     }
 

@@ -3,7 +3,7 @@
 //! A server that the **real AWS SDK for Rust** (`aws-sdk-bedrock`, `aws-sdk-bedrockruntime`) talks to
 //! unchanged through an endpoint override. It serves the control plane (`ListFoundationModels`,
 //! `GetFoundationModel`, `ListInferenceProfiles`, `GetInferenceProfile`) and the runtime (`Converse`,
-//! `ConverseStream`, `InvokeModel` for embeddings, `CountTokens`) on one listener, over HTTP/1.1 and
+//! `ConverseStream`, `InvokeModel` for embeddings, `CountTokens`, `ApplyGuardrail`) on one listener, over HTTP/1.1 and
 //! HTTP/2 (h2c with prior knowledge) on the same port, or over HTTPS with `tls: true` (a CA generated
 //! at start; its PEM file is named by [`Emulator::ca_cert_path`]). Wire shapes follow the botocore
 //! 1.44.8 service models.
@@ -17,13 +17,33 @@
 //! * SigV4: access key [`DEFAULT_ACCESS_KEY_ID`], secret [`DEFAULT_SECRET_ACCESS_KEY`], service `bedrock`,
 //!   any region (the signing region is recorded). When `Credentials::session_token` is set, the request's
 //!   `x-amz-security-token` must equal it.
-//! * Bedrock API key: `Authorization: Bearer` [`DEFAULT_BEARER_TOKEN`].
-//! * Failures (all HTTP 403): no auth → `MissingAuthenticationTokenException` "Missing Authentication Token";
-//!   unknown access key or wrong session token → `UnrecognizedClientException` "The security token included in
-//!   the request is invalid."; bad signature → `InvalidSignatureException` "The request signature we calculated
-//!   does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the
-//!   service documentation for details."; wrong bearer token → `AccessDeniedException` "Authentication failed:
-//!   Please make sure your API Key is valid.".
+//! * Bedrock API key: `Authorization: Bearer` [`DEFAULT_BEARER_TOKEN`] (accepted although it lacks a real
+//!   key's prefix: the configured key is exempt from the format check).
+//! * Failures (all HTTP 403, `x-amzn-errortype` namespace `…/com.amazon.coral.service/`): no auth →
+//!   `MissingAuthenticationTokenException` "Missing Authentication Token"; unknown access key or wrong session
+//!   token → `UnrecognizedClientException` "The security token included in the request is invalid."; bad
+//!   signature → `InvalidSignatureException` "The request signature we calculated does not match the signature
+//!   you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for
+//!   details." (these with a `{"message"}` body). Bearer keys, `AccessDeniedException` with a capital
+//!   `{"Message"}` body: a key without the `ABSK` / `bedrock-api-key-` prefix → "Invalid API Key format: Must
+//!   start with pre-defined prefix"; one listed in `Credentials::expired_bearer_tokens` → "Bearer Token has
+//!   expired"; any other wrong key → "Authentication failed: Please make sure your API Key is valid.".
+//!
+//! ## Access policy (IAM denials)
+//! [`EmulatorOptions::policy`] ([`AccessPolicy::deny`]) or [`Emulator::deny`] / [`Emulator::allow`] deny chosen
+//! [`Operation`]s to a caller, named by its SigV4 access key id or its bearer token (`"*"` = every caller). A
+//! denied request (authenticated, before any validation) gets HTTP 403 `AccessDeniedException`, namespace
+//! `…/com.amazon.coral.service/`, body `{"Message": "User: <principal> is not authorized to perform:
+//! <action> on resource: <resource> because no identity-based policy allows the <action> action"}`. Principal:
+//! `arn:aws:iam::123456789012:user/emulator` (SigV4), `arn:aws:sts::123456789012:assumed-role/emulator/emulator-session`
+//! (with a session token), `arn:aws:iam::123456789012:user/BedrockAPIKey-emulator` (bearer). Action:
+//! [`iam_action`] (ConverseStream → `bedrock:InvokeModelWithResponseStream`, Converse and InvokeModel →
+//! `bedrock:InvokeModel`, CountTokens → `bedrock:CountTokens`, ApplyGuardrail → `bedrock:ApplyGuardrail`, the
+//! control-plane operations their own names). Resource: an ARN as sent; a system profile id →
+//! `arn:aws:bedrock:<region>:123456789012:inference-profile/<id>`; a model id →
+//! `arn:aws:bedrock:<region>::foundation-model/<id>`; a guardrail → `arn:aws:bedrock:<region>:123456789012:guardrail/<id>`
+//! (region: the SigV4 scope, `us-east-1` for bearer keys); the list operations name no resource and drop the
+//! `on resource: …` clause.
 //!
 //! ## Deterministic responses (Converse / ConverseStream)
 //! Let **T** be the text of the last `user` message (its `text` blocks joined with one space). "Words" are
@@ -58,14 +78,26 @@
 //!   `contentBlockStop{0}`; the text reply follows on index 1. **Redacted** thinking: if T contains the word
 //!   `!redacted` or Anthropic's `ANTHROPIC_MAGIC_STRING_TRIGGER_REDACTED_THINKING_…` trigger, the reasoning block
 //!   is one `reasoningContent.redactedContent` delta (bytes `emulator-redacted-thinking`) instead.
+//! * **ApplyGuardrail**: `source` `INPUT`/`OUTPUT` and `content` (text / image blocks) validated per the service
+//!   model; a text with the word `BLOCKED` or `!guardrail` → `action: GUARDRAIL_INTERVENED`, `outputs:
+//!   [{text: "Sorry, the model cannot answer this question."}]`, a topic-policy assessment
+//!   (`emulator-blocked-topic`, BLOCKED); else `action: NONE`, `outputs: []`. Known guardrails: `abc123`, `gr1`,
+//!   [`EmulatorOptions::guardrails`] and [`Emulator::add_guardrail`] (id or guardrail ARN, any version `DRAFT` /
+//!   `1`…); others → 404 `ResourceNotFoundException` "The guardrail identifier or version provided in the request
+//!   does not exist." (L).
 //! * **Guardrail**: when `guardrailConfig` is set and T contains the word `BLOCKED` (or `!guardrail`), the reply
 //!   is `Sorry, the model cannot answer this question.`, stop reason `guardrail_intervened`, and with
 //!   `trace` `enabled`/`enabled_full` the metadata (or Converse response) carries `trace.guardrail`
 //!   with an `inputAssessment` for the guardrail id (topic policy `emulator-blocked-topic`, action BLOCKED).
-//! * **Prompt caching**: with `cachePoint` blocks, the words before the last cache point (system, messages)
-//!   form the cached prefix of size C. The first request with a given (model, prefix) gets
-//!   `cacheWriteInputTokens: C, cacheReadInputTokens: 0`, later identical prefixes `cacheReadInputTokens: C,
-//!   cacheWriteInputTokens: 0`; `inputTokens` then excludes C (as Anthropic reports it).
+//! * **Prompt caching**: every `cachePoint` (in `toolConfig.tools`, `system`, message content, taken in that
+//!   order) closes a prefix: the blocks before it, counted in words (tool specs count 0). Prefixes are cached
+//!   per (resolved base model, caller = access key id or bearer token) for the point's TTL (5 min, or 1 h with
+//!   `ttl: "1h"`), refreshed on every hit, at most 10,000 entries. A request reads the longest prefix still
+//!   cached (`cacheReadInputTokens` = its words, 0 if none), writes from there to its last point
+//!   (`cacheWriteInputTokens`), and `inputTokens` is the uncached rest after the last point; `totalTokens` adds
+//!   all four; `cacheDetails` lists the writes by TTL (`1h` before `5m`; the words between two points take the
+//!   TTL of the point closing them; empty without writes). The cache clock is the emulator's uptime plus
+//!   [`Emulator::advance_prompt_cache_clock`].
 //! * **Long reply**: the word `!long=N` in T (or the `LongStream` fault) makes the reply `w1 w2 … wN`, one
 //!   delta per word, generated lazily (N ≤ 10,000,000 streamed, ≤ 1,000,000 for Converse); `maxTokens`
 //!   applies, stop sequences do not.
@@ -84,35 +116,61 @@
 //! * Extra usage fields: streamed metadata usage also carries `serverToolUsage: {}` like real streams.
 //!
 //! ## Validation (ValidationException, HTTP 400, Bedrock wording)
+//! Texts follow ../shared/oracle/real-error-messages.md; where it has no evidence (L) the code says so.
+//! Model errors use the `…/com.amazon.bedrock/` namespace and a `{"message"}` body.
 //! unknown model → `The provided model identifier is invalid.`; base id of a profile-only model →
-//! `Invocation of model ID <id> with on-demand throughput isn't supported. Retry your request with the ID or ARN
-//! of an inference profile that contains this model.`; INACTIVE model → 404 `ResourceNotFoundException`
+//! `Invocation of model ID <id> with on-demand throughput isn’t supported. Retry your request with the ID or ARN
+//! of an inference profile that contains this model.` (curly U+2019 apostrophe); INACTIVE model → 404 `ResourceNotFoundException`
 //! `This model version has reached the end of its life. Please refer to the AWS documentation for more details.`;
 //! embedding/image model on Converse → `This action doesn't support the model that you provided. Try again with a
 //! supported text or chat model.`; streaming on a model with `responseStreamingSupported: false` →
 //! `The model is unsupported for streaming.`; `temperature` on Claude Opus 4.7+ / Claude 5 →
-//! ``The model returned the following errors: {"type":"error","error":{"type":"invalid_request_error","message":"`temperature` is deprecated for this model."}}``;
+//! ``The model returned the following errors: `temperature` is deprecated for this model.``;
 //! `temperature` + `topP` on Claude Haiku 4.5 / Sonnet 4.5 / Sonnet 4.6 / Opus 4.5 / Opus 4.6 →
 //! ``The model returned the following errors: `temperature` and `top_p` cannot both be specified for this model. Please use only one.``;
-//! more than 4 cache points → `The model returned the following errors: A maximum of 4 blocks with cache_control
-//! may be provided. Found <n>.`; `guardrailConfig.streamProcessingMode` on Converse → `1 validation error
+//! `guardrailConfig.streamProcessingMode` on Converse → `1 validation error
 //! detected: Value at 'guardrailConfig.streamProcessingMode' failed to satisfy constraint: Member is not
-//! supported for the Converse operation`; a tier the model does not support → `The provided model identifier is
-//! invalid.` (tiers: `default` for every model; `priority` and `flex` for Amazon Nova and Anthropic Claude 4.x
+//! supported for the Converse operation`; a tier the model does not support → `The provided service tier is not
+//! supported for this model.` (tiers: `default` for every model; `priority` and `flex` for Amazon Nova and Anthropic Claude 4.x
 //! (not Claude 5); `reserved` never); reasoning content in a user message → `User messages cannot contain
 //! reasoning content. Please remove the reasoning content and try again.`; malformed JSON → `Malformed input
 //! request, please reformat your input and try again.`; missing/mistyped fields → `1 validation error detected:
 //! Value null at '<path>' failed to satisfy constraint: Member must not be null` (e.g. `messages.1.member.role`).
 //!
+//! Cache points, in this order: on a model without prompt caching (the one table in `validation/model_rules.rs`:
+//! Claude 3.5 Haiku, 3.7 Sonnet, every Claude 4.x / 5; Nova Micro, Lite, Pro, Premier, Nova 2 Lite) → HTTP 403
+//! `AccessDeniedException` `You invoked an unsupported model or your request did not allow prompt caching. See
+//! the documentation for more information.`; any `ttl` on a non-Anthropic model → `Extended TTL prompt caching is
+//! only supported for Anthropic models`; a Nova tool cache point → `Malformed input request:
+//! #/toolConfig/tools/<i>: extraneous key [cachePoint] is not permitted, please reformat your input and try
+//! again.`; a point at index 0 of a message or of the system list → `There is nothing available to cache. Please
+//! remove the invalid cache point and try again.`; right after a reasoning block → `Cache point cannot be
+//! inserted after reasoning block. Please remove the invalid cache point and try again.`; right after a non-PDF
+//! document → `The model returned the following errors: messages.<i>.content.<j>.type: Field required`; a `1h`
+//! point after a 5-minute one (order tools → system → messages) → `The model returned the following errors: a
+//! ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. Note that blocks are
+//! processed in the following order: `tools`, `system`, `messages`.` (L); more than 4 points → `The model
+//! returned the following errors: A maximum of 4 blocks with cache_control may be provided. Found <n>.`
+//!
+//! Application inference profiles (by ARN, any account; the built-in `mi1dadi0g15f` is backed by Claude Sonnet
+//! 4.6) are served, and judged, by their backing model for Converse, ConverseStream and CountTokens.
+//!
 //! ## Faults
 //! Programmatic: [`Emulator::add_fault`] with a [`FaultRule`] (filter by [`Operation`], model id as sent or its
 //! resolved base id, and a use count). Per request: header `x-emulator-fault`, `;`-separated items:
-//! `http=STATUS[:ErrorType[:message]]`, `throttle` (= `http=429`), `exception=N:type[:message]` (in-stream
+//! `http=STATUS[:ErrorType[:message]]`, `throttle` (= `http=429`, `Too many requests, please wait before trying
+//! again.`), `throttle=tokens` (`Too many tokens, please wait before trying again.`), `throttle=requests-long`
+//! (`… You have sent too many requests.  Wait before trying again.`, two spaces), `throttle=daily` (`Too many
+//! tokens per day, please wait before trying again.`), `not-ready` (429 `ModelNotReadyException` `Model is not
+//! ready for inference. Wait and try your request again.`), `exception=N:type[:message]` (in-stream
 //! exception frame after N events, e.g. `exception=3:throttlingException`), `disconnect=N`, `bad-crc=N`,
 //! `stall=MS`, `first-byte=MS`, `latency=MS`, `long=N` (stream of N text deltas). Default error types per
 //! status: 400 ValidationException, 403 AccessDeniedException, 404 ResourceNotFoundException, 408
 //! ModelTimeoutException, 424 ModelErrorException, 429 ThrottlingException, 500 InternalServerException, 503
-//! ServiceUnavailableException.
+//! ServiceUnavailableException. The same faults as constructors: [`Fault::throttling`],
+//! [`Fault::throttling_tokens`], [`Fault::throttling_requests_long`], [`Fault::daily_tokens`],
+//! [`Fault::model_not_ready`], [`Fault::unavailable`] (`Bedrock is unable to process your request.`),
+//! [`Fault::too_many_connections`].
 //!
 //! ## Replay
 //! [`Emulator::set_replay`] makes every ConverseStream for that model id (as sent, or its resolved base id)
@@ -125,13 +183,16 @@
 //! ## Layout
 //! The modules follow the path of a request, so each rule above lives in one place: `server` accepts
 //! connections, routes and answers (HTTP pipeline, one function per operation, the streaming body);
-//! `auth` checks SigV4 or the API key; `faults` turns rules and the fault header into one plan;
-//! `validation` applies Bedrock's request rules and resolves model ids; `control_plane`, `converse`
-//! (plan a reply, then render it as a JSON body or an event stream) and `embeddings` produce the answers;
+//! `auth` checks SigV4 or the API key; `policy` answers IAM denials; `faults` turns rules and the fault
+//! header into one plan;
+//! `validation` applies Bedrock's request rules (cache points in `validation/cache.rs`) and resolves model ids;
+//! `control_plane`, `converse` (plan a reply, then render it as a JSON body or an event stream),
+//! `apply_guardrail` and `embeddings` produce the answers; `prompt_cache` keeps the cached prefixes;
 //! `eventstream` writes frames, `replay` serves captures and `record` keeps what was seen. The public
 //! handle is `emulator`, its options `config`, the state it shares with the server `shared`, and the
 //! error shape every failure takes `error`.
 
+mod apply_guardrail;
 mod auth;
 mod catalog;
 mod config;
@@ -142,6 +203,8 @@ mod emulator;
 mod error;
 mod eventstream;
 mod faults;
+mod policy;
+mod prompt_cache;
 mod record;
 mod replay;
 mod server;
@@ -157,4 +220,5 @@ pub use config::{
 pub use emulator::{Emulator, EmulatorError};
 pub use eventstream::{decode_frames, encode_event, encode_exception, DecodedFrame};
 pub use faults::{Fault, FaultRule};
+pub use policy::{iam_action, AccessPolicy};
 pub use record::{AuthScheme, Operation, RecordedRequest, StreamOutcome};

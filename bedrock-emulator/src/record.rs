@@ -16,6 +16,7 @@ pub enum Operation {
     Converse,
     InvokeModel,
     CountTokens,
+    ApplyGuardrail,
     Unknown,
 }
 
@@ -58,7 +59,7 @@ pub struct RecordedRequest {
     pub auth: AuthScheme,
     pub authorized: bool,
     pub operation: Operation,
-    /// Percent-decoded model id / identifier from the path.
+    /// Percent-decoded model id / identifier from the path (for ApplyGuardrail the guardrail id).
     pub model_id: Option<String>,
     pub body: Vec<u8>,
     pub status: u16,

@@ -12,7 +12,12 @@ use std::time::{Duration, Instant};
 use crate::catalog::Catalog;
 use crate::config::Credentials;
 use crate::faults::ActiveRule;
+use crate::policy::AccessPolicy;
+use crate::prompt_cache::PromptCache;
 use crate::record::{RecordedRequest, StreamOutcome};
+
+/// Guardrail ids every emulator knows (the ids the project's tests use).
+pub(crate) const BUILTIN_GUARDRAILS: [&str; 2] = ["abc123", "gr1"];
 
 /// State shared between the handle and the server tasks.
 pub(crate) struct Shared {
@@ -25,12 +30,16 @@ pub(crate) struct Shared {
     pub(crate) replays: Mutex<HashMap<String, Arc<Vec<bytes::Bytes>>>>,
     pub(crate) outcomes: Mutex<HashMap<u64, StreamOutcome>>,
     pub(crate) outcome_cv: Condvar,
-    pub(crate) cache_prefixes: Mutex<HashSet<[u8; 32]>>,
+    pub(crate) prompt_cache: Mutex<PromptCache>,
+    pub(crate) policy: Mutex<AccessPolicy>,
+    /// Guardrail ids ApplyGuardrail knows (see [`BUILTIN_GUARDRAILS`]).
+    pub(crate) guardrails: Mutex<HashSet<String>>,
     pub(crate) started: Instant,
 }
 
 impl Shared {
-    /// Fresh state: no records, rules, replays, outcomes or cached prompt prefixes; ids start at 1.
+    /// Fresh state: no records, rules, replays, outcomes, denials or cached prompt prefixes; the
+    /// built-in guardrails; ids start at 1.
     pub(crate) fn new(
         credentials: Credentials,
         latency: Option<Duration>,
@@ -46,7 +55,9 @@ impl Shared {
             replays: Mutex::new(HashMap::new()),
             outcomes: Mutex::new(HashMap::new()),
             outcome_cv: Condvar::new(),
-            cache_prefixes: Mutex::new(Default::default()),
+            prompt_cache: Mutex::new(PromptCache::default()),
+            policy: Mutex::new(AccessPolicy::default()),
+            guardrails: Mutex::new(BUILTIN_GUARDRAILS.iter().map(|g| g.to_string()).collect()),
             started: Instant::now(),
         }
     }

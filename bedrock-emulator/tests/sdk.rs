@@ -338,7 +338,7 @@ async fn auth_failures_match_aws() {
     assert_eq!(resp.0, 403);
     assert_eq!(
         resp.1.as_deref(),
-        Some("MissingAuthenticationTokenException:http://internal.amazon.com/coral/com.amazon.bedrock/")
+        Some("MissingAuthenticationTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/")
     );
 }
 
@@ -423,7 +423,7 @@ async fn validation_rules() {
     let e = converse_error(converse(&client, "does-not-exist-model-v1:0", "hi")).await;
     assert_eq!(msg(e), "The provided model identifier is invalid.");
     let e = converse_error(converse(&client, "anthropic.claude-sonnet-4-6", "hi")).await;
-    assert_eq!(msg(e), "Invocation of model ID anthropic.claude-sonnet-4-6 with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model.");
+    assert_eq!(msg(e), "Invocation of model ID anthropic.claude-sonnet-4-6 with on-demand throughput isn\u{2019}t supported. Retry your request with the ID or ARN of an inference profile that contains this model.");
     let e = converse_error(
         converse(&client, "us.anthropic.claude-opus-4-7", "hi")
             .inference_config(InferenceConfiguration::builder().temperature(0.5).build()),
@@ -478,7 +478,10 @@ async fn validation_rules() {
         ),
     )
     .await;
-    assert_eq!(msg(e), "The provided model identifier is invalid.");
+    assert_eq!(
+        msg(e),
+        "The provided service tier is not supported for this model."
+    );
     // Reasoning in a user message.
     let m = aws_sdk_bedrockruntime::types::Message::builder()
         .role(aws_sdk_bedrockruntime::types::ConversationRole::User)

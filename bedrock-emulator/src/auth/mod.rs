@@ -9,22 +9,43 @@ mod sigv4;
 mod tests;
 
 use crate::config::Credentials;
+use crate::error::{ApiError, Origin};
 use crate::record::AuthScheme;
 
-/// An authentication failure: (error type, message), always HTTP 403.
+/// An authentication failure: (error type, message, answering layer), always HTTP 403.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct AuthError {
     pub(crate) error_type: &'static str,
     pub(crate) message: String,
+    pub(crate) origin: Origin,
+}
+
+impl AuthError {
+    /// The HTTP 403 answer.
+    pub(crate) fn to_api_error(&self) -> ApiError {
+        ApiError::new(403, self.error_type, self.message.clone()).answered_by(self.origin)
+    }
 }
 
 pub(crate) const MSG_INVALID_TOKEN: &str = "The security token included in the request is invalid.";
 pub(crate) const MSG_BAD_SIGNATURE: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
+/// Bearer-key failures (real-error-messages.md 1a–1c, H/H/M): 403 AccessDeniedException, `{"Message"}`.
+pub(crate) const MSG_BEARER_INVALID: &str =
+    "Authentication failed: Please make sure your API Key is valid.";
+pub(crate) const MSG_BEARER_FORMAT: &str =
+    "Invalid API Key format: Must start with pre-defined prefix";
+pub(crate) const MSG_BEARER_EXPIRED: &str = "Bearer Token has expired";
+/// The prefixes a real Bedrock API key starts with (long-term `ABSK…`, short-term `bedrock-api-key-…`).
+const BEARER_PREFIXES: [&str; 2] = ["ABSK", "bedrock-api-key-"];
+
+/// A SigV4-layer failure. The coral.service namespace for these (not only for AccessDenied) is M:
+/// it is what coral services send for UnrecognizedClientException; the lower-case key is per the file.
 fn err(error_type: &'static str, message: impl Into<String>) -> AuthError {
     AuthError {
         error_type,
         message: message.into(),
+        origin: Origin::Coral,
     }
 }
 
@@ -63,10 +84,7 @@ pub(crate) fn verify(request: &SignedRequest<'_>, creds: &Credentials) -> AuthOu
         return AuthOutcome::anonymous(missing_authorization(request.headers));
     };
     let authz = authz.trim();
-    if let Some(token) = authz
-        .strip_prefix("Bearer ")
-        .or_else(|| authz.strip_prefix("bearer "))
-    {
+    if let Some(token) = bearer_token(request.headers) {
         return bearer(token, creds);
     }
     match authz.strip_prefix("AWS4-HMAC-SHA256") {
@@ -95,16 +113,35 @@ fn missing_authorization(headers: &http::HeaderMap) -> AuthError {
     }
 }
 
-/// A Bedrock API key (`Authorization: Bearer …`).
+/// The bearer token of a request's `Authorization` header, if it has one.
+pub(crate) fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
+    let authz = header(headers, "authorization")?.trim();
+    authz
+        .strip_prefix("Bearer ")
+        .or_else(|| authz.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
+/// A Bedrock API key (`Authorization: Bearer …`). The configured key is accepted whatever its form
+/// (the default `emulator-test-token` has no real prefix); any other key without a real prefix fails
+/// the format check first, an expired one says so, and any other well-formed key is invalid.
 fn bearer(token: &str, creds: &Credentials) -> AuthOutcome {
-    let ok = !creds.bearer_token.is_empty() && token.trim() == creds.bearer_token;
+    let token = token.trim();
+    let message = if !creds.bearer_token.is_empty() && token == creds.bearer_token {
+        None
+    } else if creds.expired_bearer_tokens.iter().any(|t| t == token) {
+        Some(MSG_BEARER_EXPIRED)
+    } else if BEARER_PREFIXES.iter().any(|p| token.starts_with(p)) {
+        Some(MSG_BEARER_INVALID)
+    } else {
+        Some(MSG_BEARER_FORMAT)
+    };
     AuthOutcome {
         scheme: AuthScheme::Bearer,
-        error: (!ok).then(|| {
-            err(
-                "AccessDeniedException",
-                "Authentication failed: Please make sure your API Key is valid.",
-            )
+        error: message.map(|m| AuthError {
+            error_type: "AccessDeniedException",
+            message: m.to_string(),
+            origin: Origin::CoralCapital,
         }),
     }
 }

@@ -175,3 +175,45 @@ fn missing_and_malformed_authorization() {
         "InvalidSignatureException"
     );
 }
+
+#[test]
+fn bearer_keys_fail_like_bedrock() {
+    let creds = Credentials {
+        expired_bearer_tokens: vec!["bedrock-api-key-old".into()],
+        ..Credentials::default()
+    };
+    let error = |token: &str| bearer(token, &creds).error;
+    assert_eq!(
+        error(crate::DEFAULT_BEARER_TOKEN),
+        None,
+        "the configured key"
+    );
+    let e = error("ABSKwrong").unwrap();
+    assert_eq!(
+        (e.error_type, e.message.as_str(), e.origin),
+        (
+            "AccessDeniedException",
+            MSG_BEARER_INVALID,
+            Origin::CoralCapital
+        )
+    );
+    assert_eq!(
+        error("bedrock-api-key-wrong").unwrap().message,
+        MSG_BEARER_INVALID
+    );
+    assert_eq!(error("nope").unwrap().message, MSG_BEARER_FORMAT);
+    assert_eq!(
+        error("bedrock-api-key-old").unwrap().message,
+        MSG_BEARER_EXPIRED
+    );
+    let api = error("nope").unwrap().to_api_error();
+    assert_eq!((api.status, api.origin.message_key()), (403, "Message"));
+}
+
+#[test]
+fn sigv4_failures_come_from_the_coral_layer_with_lower_case_message() {
+    let e = missing_authorization(&http::HeaderMap::new()).to_api_error();
+    assert_eq!(e.origin, Origin::Coral);
+    assert_eq!(e.origin.message_key(), "message");
+    assert!(e.origin.namespace().ends_with("/com.amazon.coral.service/"));
+}

@@ -8,7 +8,7 @@
 
 mod body;
 mod count_tokens;
-mod guardrail;
+pub(crate) mod guardrail;
 mod plan;
 mod request;
 mod stream;
@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 pub(crate) use body::converse_body;
 pub(crate) use count_tokens::count_tokens;
-pub(crate) use plan::plan;
+pub(crate) use plan::{plan, Planned};
 pub(crate) use stream::stream_events;
 
 pub(crate) const GREETING: &str = "Hello from the Bedrock emulator. You said:";

@@ -35,14 +35,24 @@ impl Answer {
     }
 }
 
+/// What a reply is planned for besides the request: the model serving it, the caller (whose prompt
+/// cache it reads), a `LongStream` fault and whether it streams.
+#[derive(Clone, Copy)]
+pub(crate) struct Planned<'a> {
+    pub(crate) model: &'a FoundationModel,
+    pub(crate) caller: &'a str,
+    pub(crate) long_stream: Option<usize>,
+    pub(crate) stream: bool,
+}
+
 /// Plan the reply for a validated request.
-pub(crate) fn plan(
-    shared: &Shared,
-    req: &Value,
-    model: &FoundationModel,
-    long_stream: Option<usize>,
-    stream: bool,
-) -> Result<Reply, ApiError> {
+pub(crate) fn plan(shared: &Shared, req: &Value, planned: &Planned<'_>) -> Result<Reply, ApiError> {
+    let Planned {
+        model,
+        caller,
+        long_stream,
+        stream,
+    } = *planned;
     let turn = Turn::last_user(req);
     let mut blocks: Vec<Block> = thinking(req, model, &turn).into_iter().collect();
     let answer = answer(req, &turn, long_stream, stream);
@@ -51,7 +61,7 @@ pub(crate) fn plan(
     Ok(Reply {
         blocks,
         stop_reason: answer.stop_reason,
-        usage: usage::usage(shared, &model.model_id, req, output_tokens),
+        usage: usage::usage(shared, &model.model_id, caller, req, output_tokens),
         trailer: Trailer {
             trace: answer.trace,
             performance: req.get("performanceConfig").cloned(),

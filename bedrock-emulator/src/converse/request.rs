@@ -70,28 +70,24 @@ pub(super) fn input_words(req: &Value) -> usize {
     let messages: usize = messages(req)
         .iter()
         .flat_map(content)
-        .map(|b| text_words(b) + tool_result_words(b) + reasoning_words(b))
+        .map(block_words)
         .sum();
     system + messages
 }
 
-/// Words and serialized blocks before the last cache point (system first, then messages in order).
-pub(super) fn cached_prefix(req: &Value) -> Option<(usize, Vec<u8>)> {
-    let mut seen_words = 0usize;
-    let mut prefix = Vec::new();
-    let mut found = None;
-    let blocks = array(req.get("system"))
+/// Every block a prompt-cache prefix covers, in Bedrock's order: tools, system, then each message's
+/// content.
+pub(super) fn prefix_blocks(req: &Value) -> impl Iterator<Item = &Value> {
+    let tools = array(req.get("toolConfig").and_then(|t| t.get("tools")));
+    tools
         .iter()
-        .chain(messages(req).iter().flat_map(content));
-    for b in blocks {
-        if b.get("cachePoint").is_some() {
-            found = Some((seen_words, prefix.clone()));
-        } else {
-            prefix.extend_from_slice(b.to_string().as_bytes());
-            seen_words += text_words(b) + tool_result_words(b);
-        }
-    }
-    found
+        .chain(array(req.get("system")))
+        .chain(messages(req).iter().flat_map(content))
+}
+
+/// Input words a block counts for (text, tool-result text and reasoning text; tools count none).
+pub(super) fn block_words(block: &Value) -> usize {
+    text_words(block) + tool_result_words(block) + reasoning_words(block)
 }
 
 /// The last `user` message, which the reply answers.

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::text::{chunk_str, word_deltas};
-use super::{converse_body, plan, Block, Reply};
+use super::{converse_body, plan, Block, Planned, Reply};
 use crate::catalog::Catalog;
 use crate::shared::Shared;
 
@@ -24,8 +24,107 @@ fn shared() -> Shared {
 }
 
 fn reply_to(shared: &Shared, model: &str, req: Value) -> Reply {
+    reply_as(shared, model, "AKIDEXAMPLE", req)
+}
+
+fn reply_as(shared: &Shared, model: &str, caller: &str, req: Value) -> Reply {
     let model = shared.catalog.model(model).unwrap().clone();
-    plan(shared, &req, &model, None, true).unwrap()
+    let planned = Planned {
+        model: &model,
+        caller,
+        long_stream: None,
+        stream: true,
+    };
+    plan(shared, &req, &planned).unwrap()
+}
+
+/// (cacheWriteInputTokens, cacheReadInputTokens, inputTokens) of a reply.
+fn cache_usage(r: &Reply) -> (u64, u64, u64) {
+    let u = |k: &str| r.usage[k].as_u64().unwrap();
+    (
+        u("cacheWriteInputTokens"),
+        u("cacheReadInputTokens"),
+        u("inputTokens"),
+    )
+}
+
+const SONNET: &str = "anthropic.claude-sonnet-4-6";
+
+#[test]
+fn prompt_cache_reads_the_longest_cached_prefix_and_writes_the_rest() {
+    let s = shared();
+    let cp = json!({"cachePoint": {"type": "default"}});
+    let sys = json!([{"text": "one two three"}, cp]);
+    let turn1 = json!({"system": sys, "messages": [{"role": "user", "content": [{"text": "four five"}, cp, {"text": "six"}]}]});
+    // First sight: everything up to the last point is written; `six` is the uncached rest.
+    assert_eq!(cache_usage(&reply_to(&s, SONNET, turn1.clone())), (5, 0, 1));
+    // Repeat: read to the last point.
+    assert_eq!(cache_usage(&reply_to(&s, SONNET, turn1)), (0, 5, 1));
+    // Same system, new message: the system prefix is read, the new message prefix written.
+    let turn2 = json!({"system": sys, "messages": [{"role": "user", "content": [{"text": "seven eight nine ten"}, cp]}]});
+    let r = reply_to(&s, SONNET, turn2.clone());
+    assert_eq!(cache_usage(&r), (4, 3, 0));
+    assert_eq!(
+        r.usage["cacheDetails"],
+        json!([{"ttl": "5m", "inputTokens": 4}])
+    );
+    // Per caller and per model.
+    assert_eq!(
+        cache_usage(&reply_as(&s, SONNET, "AKIDOTHER", turn2.clone())),
+        (7, 0, 0)
+    );
+    assert_eq!(
+        cache_usage(&reply_to(&s, "amazon.nova-micro-v1:0", turn2)),
+        (7, 0, 0)
+    );
+}
+
+#[test]
+fn cache_details_split_writes_by_ttl() {
+    let s = shared();
+    let req = json!({
+        "system": [{"text": "a b c"}, {"cachePoint": {"type": "default", "ttl": "1h"}}],
+        "messages": [{"role": "user", "content": [{"text": "d e"}, {"cachePoint": {"type": "default"}}]}]
+    });
+    let r = reply_to(&s, SONNET, req.clone());
+    assert_eq!(
+        r.usage["cacheDetails"],
+        json!([{"ttl": "1h", "inputTokens": 3}, {"ttl": "5m", "inputTokens": 2}])
+    );
+    let again = reply_to(&s, SONNET, req);
+    assert_eq!(
+        again.usage["cacheDetails"],
+        json!([]),
+        "no writes, empty list"
+    );
+}
+
+#[test]
+fn prompt_cache_ttl_decides_expiry() {
+    let s = shared();
+    let req = |ttl: Option<&str>| {
+        let mut cp = json!({"type": "default"});
+        if let Some(t) = ttl {
+            cp["ttl"] = json!(t);
+        }
+        json!({"system": [{"text": format!("prefix for {ttl:?}")}, {"cachePoint": cp}], "messages": [user("hi")]})
+    };
+    for ttl in [None, Some("1h")] {
+        assert_eq!(cache_usage(&reply_to(&s, SONNET, req(ttl))).0, 3);
+    }
+    if let Ok(mut c) = s.prompt_cache.lock() {
+        c.advance(std::time::Duration::from_secs(6 * 60));
+    }
+    assert_eq!(
+        cache_usage(&reply_to(&s, SONNET, req(None))),
+        (3, 0, 1),
+        "5m expired"
+    );
+    assert_eq!(
+        cache_usage(&reply_to(&s, SONNET, req(Some("1h")))),
+        (0, 3, 1),
+        "1h kept"
+    );
 }
 
 fn text(reply: &Reply) -> String {

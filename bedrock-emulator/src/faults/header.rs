@@ -3,6 +3,24 @@
 
 use super::Fault;
 
+// Throttle and availability texts, real-error-messages.md 10a–10f (all H except 10f, M).
+/// 10a: the token-rate throttle.
+pub(crate) const TOO_MANY_TOKENS: &str = "Too many tokens, please wait before trying again.";
+/// 10b: the request-rate throttle, long form (two spaces before "Wait", as on the wire).
+pub(crate) const TOO_MANY_REQUESTS_LONG: &str = "Too many requests, please wait before trying again. You have sent too many requests.  Wait before trying again.";
+/// 10c: the request-rate throttle, short form (the default 429).
+pub(crate) const TOO_MANY_REQUESTS: &str = "Too many requests, please wait before trying again.";
+/// 10d: the daily token quota.
+pub(crate) const TOO_MANY_TOKENS_PER_DAY: &str =
+    "Too many tokens per day, please wait before trying again.";
+/// 10e: service unavailable (the default 503), and its connection-limit variant.
+pub(crate) const UNAVAILABLE: &str = "Bedrock is unable to process your request.";
+pub(crate) const TOO_MANY_CONNECTIONS: &str =
+    "Too many connections, please wait before trying again.";
+/// 10f: an imported model that is not loaded (HTTP 429 per the API reference, not re-checked: M).
+pub(crate) const MODEL_NOT_READY: &str =
+    "Model is not ready for inference. Wait and try your request again.";
+
 /// Default Bedrock error type and message for an HTTP status.
 pub(super) fn default_error(status: u16) -> (&'static str, &'static str) {
     match status {
@@ -23,14 +41,8 @@ pub(super) fn default_error(status: u16) -> (&'static str, &'static str) {
             "ModelErrorException",
             "The model encountered an error processing the request.",
         ),
-        429 => (
-            "ThrottlingException",
-            "Too many requests, please wait before trying again.",
-        ),
-        503 => (
-            "ServiceUnavailableException",
-            "Bedrock is unable to process your request.",
-        ),
+        429 => ("ThrottlingException", TOO_MANY_REQUESTS),
+        503 => ("ServiceUnavailableException", UNAVAILABLE),
         _ => (
             "InternalServerException",
             "The server encountered an internal error while processing the request.",
@@ -41,9 +53,9 @@ pub(super) fn default_error(status: u16) -> (&'static str, &'static str) {
 /// Default message of an in-stream exception type.
 fn default_stream_message(exception_type: &str) -> &'static str {
     match exception_type {
-        "throttlingException" => "Too many requests, please wait before trying again.",
+        "throttlingException" => TOO_MANY_REQUESTS,
         "modelStreamErrorException" => "Model Stream Error",
-        "serviceUnavailableException" => "Bedrock is unable to process your request.",
+        "serviceUnavailableException" => UNAVAILABLE,
         "validationException" => "The request failed validation.",
         _ => "The server encountered an internal error while processing the request.",
     }
@@ -70,7 +82,8 @@ fn parse_item(item: &str) -> Result<Fault, String> {
     let (name, arg) = item.split_once('=').unwrap_or((item, ""));
     let it = Item { item, arg };
     Ok(match name.trim() {
-        "throttle" => Fault::throttling(),
+        "throttle" => parse_throttle(item, arg)?,
+        "not-ready" => Fault::model_not_ready(),
         "http" => parse_http(item, arg)?,
         "exception" => parse_exception(item, arg)?,
         "disconnect" => Fault::DisconnectAfter { events: it.num()? },
@@ -93,6 +106,17 @@ impl Item<'_> {
     fn num<T: std::str::FromStr>(&self) -> Result<T, String> {
         num(self.item, self.arg)
     }
+}
+
+/// `throttle[=requests|requests-long|tokens|daily]` (no argument = `requests`).
+fn parse_throttle(item: &str, arg: &str) -> Result<Fault, String> {
+    Ok(match arg.trim() {
+        "" | "requests" => Fault::throttling(),
+        "requests-long" => Fault::throttling_requests_long(),
+        "tokens" => Fault::throttling_tokens(),
+        "daily" => Fault::daily_tokens(),
+        _ => return Err(format!("unknown throttle kind in fault item '{item}'")),
+    })
 }
 
 /// `http=STATUS[:ErrorType[:message]]`.

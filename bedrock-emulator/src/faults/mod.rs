@@ -87,9 +87,46 @@ impl Fault {
         }
     }
 
-    /// A throttling error as Bedrock sends it (HTTP 429).
+    fn http(status: u16, error_type: &str, message: &str) -> Self {
+        Fault::Http {
+            status,
+            error_type: error_type.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A request-rate throttle as Bedrock sends it (HTTP 429, the short form).
     pub fn throttling() -> Self {
         Fault::http_default(429)
+    }
+
+    /// The request-rate throttle's long form (HTTP 429; two spaces before "Wait").
+    pub fn throttling_requests_long() -> Self {
+        Fault::http(429, "ThrottlingException", header::TOO_MANY_REQUESTS_LONG)
+    }
+
+    /// The token-rate throttle (HTTP 429 `Too many tokens, please wait before trying again.`).
+    pub fn throttling_tokens() -> Self {
+        Fault::http(429, "ThrottlingException", header::TOO_MANY_TOKENS)
+    }
+
+    /// The daily token quota (HTTP 429 `Too many tokens per day, please wait before trying again.`).
+    pub fn daily_tokens() -> Self {
+        Fault::http(429, "ThrottlingException", header::TOO_MANY_TOKENS_PER_DAY)
+    }
+
+    /// An imported model not loaded yet (HTTP 429 `ModelNotReadyException`).
+    pub fn model_not_ready() -> Self {
+        Fault::http(429, "ModelNotReadyException", header::MODEL_NOT_READY)
+    }
+
+    /// The connection-limit form of service unavailable (HTTP 503).
+    pub fn too_many_connections() -> Self {
+        Fault::http(
+            503,
+            "ServiceUnavailableException",
+            header::TOO_MANY_CONNECTIONS,
+        )
     }
 
     /// Access denied (HTTP 403).

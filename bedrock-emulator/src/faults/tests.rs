@@ -109,3 +109,41 @@ fn default_messages_per_status_and_stream_exception() {
     }
     assert_eq!(parse_header("nope=1").unwrap_err(), "unknown fault 'nope'");
 }
+
+#[test]
+fn throttle_kinds_and_not_ready() {
+    let message = |f: &Fault| match f {
+        Fault::Http {
+            status,
+            error_type,
+            message,
+        } => (*status, error_type.clone(), message.clone()),
+        other => panic!("{other:?}"),
+    };
+    let f =
+        parse_header("throttle;throttle=tokens;throttle=requests-long;throttle=daily;not-ready")
+            .unwrap();
+    let got: Vec<_> = f.iter().map(message).collect();
+    let t = |m: &str| (429, "ThrottlingException".to_string(), m.to_string());
+    assert_eq!(
+        got,
+        [
+            t("Too many requests, please wait before trying again."),
+            t("Too many tokens, please wait before trying again."),
+            t("Too many requests, please wait before trying again. You have sent too many requests.  Wait before trying again."),
+            t("Too many tokens per day, please wait before trying again."),
+            (
+                429,
+                "ModelNotReadyException".into(),
+                "Model is not ready for inference. Wait and try your request again.".into()
+            ),
+        ]
+    );
+    assert_eq!(message(&Fault::daily_tokens()), got[3]);
+    assert_eq!(message(&Fault::throttling_tokens()), got[1]);
+    assert_eq!(
+        message(&Fault::too_many_connections()).2,
+        "Too many connections, please wait before trying again."
+    );
+    assert!(parse_header("throttle=weekly").is_err());
+}

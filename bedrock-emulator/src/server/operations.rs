@@ -1,6 +1,6 @@
 //! One function per operation, after the pipeline: resolve the model, parse and validate the body,
-//! and answer through the control plane, Converse (body or stream, or a replay), embeddings or
-//! CountTokens. Each function owns its failure responses, so each reads top to bottom.
+//! and answer through the control plane, Converse (body or stream, or a replay), embeddings,
+//! CountTokens or ApplyGuardrail. Each function owns its failure responses, so each reads top to bottom.
 
 use std::time::Instant;
 
@@ -10,24 +10,29 @@ use serde_json::Value;
 
 use super::pipeline::Ctx;
 use super::response::json_response;
+use super::route;
 use super::stream_body::{stream_response, Events};
 use super::Body;
 use crate::error::{ApiError, MALFORMED};
 use crate::faults::FaultPlan;
 use crate::record::Operation;
 use crate::shared::Shared;
-use crate::{control_plane, converse, embeddings, validation};
+use crate::{apply_guardrail, control_plane, converse, embeddings, validation};
 
 /// What an operation needs from the request.
 pub(super) struct Call<'a> {
     pub(super) operation: Operation,
     /// The routed model id / identifier (empty when the route has none).
     pub(super) model_id: String,
+    /// The raw path, as sent.
+    pub(super) path: &'a str,
     pub(super) query: &'a str,
     pub(super) body: &'a [u8],
     pub(super) faults: &'a FaultPlan,
     /// When the request arrived (for the latency the response reports).
     pub(super) started: Instant,
+    /// Who is calling (access key id or bearer token): the prompt cache is kept per caller.
+    pub(super) caller: String,
 }
 
 impl Call<'_> {
@@ -54,6 +59,7 @@ pub(super) fn dispatch(ctx: Ctx, call: Call<'_>) -> Response<Body> {
         Operation::Converse | Operation::ConverseStream => converse(ctx, &call),
         Operation::InvokeModel => invoke_model(ctx, &call),
         Operation::CountTokens => count_tokens(ctx, &call),
+        Operation::ApplyGuardrail => apply_guardrail(ctx, &call),
         Operation::Unknown => ctx.fail(&ApiError::unknown_operation()),
     }
 }
@@ -88,7 +94,13 @@ fn converse(ctx: Ctx, call: &Call<'_>) -> Response<Body> {
     if let Err(e) = validation::converse(&req, model, stream) {
         return ctx.fail(&e);
     }
-    let reply = match converse::plan(&shared, &req, model, call.faults.long_stream, stream) {
+    let planned = converse::Planned {
+        model,
+        caller: &call.caller,
+        long_stream: call.faults.long_stream,
+        stream,
+    };
+    let reply = match converse::plan(&shared, &req, &planned) {
         Ok(r) => r,
         Err(e) => return ctx.fail(&e),
     };
@@ -131,5 +143,22 @@ fn count_tokens(ctx: Ctx, call: &Call<'_>) -> Response<Body> {
     let result = call
         .json_body()
         .and_then(|req| converse::count_tokens(&req));
+    ctx.answer(result)
+}
+
+/// ApplyGuardrail: the guardrail and version from the path, judged against the known guardrails.
+fn apply_guardrail(ctx: Ctx, call: &Call<'_>) -> Response<Body> {
+    let version = route::guardrail(call.path)
+        .map(|(_, _, v)| v)
+        .unwrap_or_default();
+    let known = ctx
+        .shared
+        .guardrails
+        .lock()
+        .map(|g| g.clone())
+        .unwrap_or_default();
+    let result = call
+        .json_body()
+        .and_then(|req| apply_guardrail::apply(&known, &call.model_id, &version, &req));
     ctx.answer(result)
 }

@@ -1,6 +1,7 @@
 //! What every request goes through before its operation runs, in Bedrock's order: read and record it,
 //! verify its credentials, plan its faults (rules are consumed even when the request then fails),
-//! apply latency, then answer an auth failure or an HTTP fault before any operation work.
+//! apply latency, then answer an auth failure, an access-policy denial or an HTTP fault before any
+//! operation work.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +21,7 @@ use crate::error::{ApiError, MALFORMED};
 use crate::faults::{self, Fault, FaultPlan};
 use crate::record::{self, Operation, RecordedRequest};
 use crate::shared::Shared;
-use crate::validation;
+use crate::{policy, validation};
 
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
@@ -136,6 +137,14 @@ impl Received {
         auth::verify(&request, &shared.credentials)
     }
 
+    /// Who is calling, as the access policy and the prompt cache name it (access key id or bearer
+    /// token; empty when anonymous).
+    fn caller(&self, auth: &AuthOutcome) -> String {
+        policy::caller_of(&auth.scheme, auth::bearer_token(&self.parts.headers))
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// The record of this request (its status is filled in when it is answered).
     fn record(&self, id: u64, routed: &Routed, auth: &AuthOutcome, body: &[u8]) -> RecordedRequest {
         RecordedRequest {
@@ -153,6 +162,25 @@ impl Received {
             status: 0,
         }
     }
+}
+
+/// The access policy's denial of this (authenticated) request, if any.
+fn denial(
+    shared: &Shared,
+    auth: &AuthOutcome,
+    caller: &str,
+    operation: Operation,
+    identifier: Option<&str>,
+) -> Option<ApiError> {
+    let policy = shared.policy.lock().ok()?;
+    policy::check(
+        &policy,
+        &shared.catalog,
+        &auth.scheme,
+        Some(caller).filter(|c| !c.is_empty()),
+        operation,
+        identifier.unwrap_or_default(),
+    )
 }
 
 /// The operation and model id a request was routed to.
@@ -184,7 +212,11 @@ pub(super) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
     sleep_unless_zero(shared.latency.unwrap_or_default() + Duration::from_millis(plan.latency_ms))
         .await;
     if let Some(err) = &auth.error {
-        return ctx.fail(&ApiError::new(403, err.error_type, err.message.clone()));
+        return ctx.fail(&err.to_api_error());
+    }
+    let caller = received.caller(&auth);
+    if let Some(denied) = denial(&shared, &auth, &caller, operation, model_id.as_deref()) {
+        return ctx.fail(&denied);
     }
     if let Some((status, ty, msg)) = &plan.http {
         return ctx.fail(&ApiError::new(*status, ty, msg.clone()));
@@ -193,10 +225,12 @@ pub(super) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
     let call = Call {
         operation,
         model_id: model_id.unwrap_or_default(),
+        path: &received.raw_path,
         query: &received.query,
         body: &body,
         faults: &plan,
         started,
+        caller,
     };
     operations::dispatch(ctx, call)
 }

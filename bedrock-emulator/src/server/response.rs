@@ -1,6 +1,7 @@
 //! Response heads and bodies as Bedrock sends them: every response carries `x-amzn-requestid` and a
-//! content type; errors add `x-amzn-errortype` (`Type:namespace`) and a `{"message"}` body, which is
-//! what SDKs read to pick the error variant.
+//! content type; errors add `x-amzn-errortype` (`Type:namespace`) and a `{"message"}` body (`{"Message"}`
+//! from the auth layer, see [`Origin`](crate::error::Origin)), which is what SDKs read to pick the error
+//! variant.
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode};
@@ -10,8 +11,6 @@ use serde_json::{json, Value};
 use super::{Body, BoxError};
 use crate::error::ApiError;
 use crate::shared::Shared;
-
-const ERROR_NAMESPACE: &str = "http://internal.amazon.com/coral/com.amazon.bedrock/";
 
 /// A complete (non-streaming) body.
 pub(super) fn full(body: impl Into<Bytes>) -> Body {
@@ -51,8 +50,9 @@ fn complete(head: http::response::Builder, body: Body) -> Response<Body> {
 }
 
 pub(super) fn error_response(err: &ApiError, request_id: &str) -> Response<Body> {
-    let body = serde_json::to_vec(&json!({ "message": err.message })).unwrap_or_default();
-    let errortype = format!("{}:{ERROR_NAMESPACE}", err.error_type);
+    let key = err.origin.message_key();
+    let body = serde_json::to_vec(&json!({ key: err.message })).unwrap_or_default();
+    let errortype = format!("{}:{}", err.error_type, err.origin.namespace());
     let mut resp = complete(
         base_response(err.status, request_id, "application/json"),
         full(body),

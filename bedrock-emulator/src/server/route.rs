@@ -1,6 +1,7 @@
 //! Routing: method + raw path to an [`Operation`] and the percent-decoded model id or identifier,
-//! matching the REST paths of the Bedrock service models (runtime `POST /model/{id}/…`, control plane
-//! `GET /foundation-models…` and `/inference-profiles…`).
+//! matching the REST paths of the Bedrock service models (runtime `POST /model/{id}/…` and
+//! `POST /guardrail/{id}/version/{version}/apply`, control plane `GET /foundation-models…` and
+//! `/inference-profiles…`).
 
 use http::Method;
 use percent_encoding::percent_decode_str;
@@ -22,7 +23,7 @@ fn decode(s: &str) -> String {
 /// Map method + raw path to an operation and the decoded identifier.
 pub(super) fn route(method: &Method, raw_path: &str) -> (Operation, Option<String>) {
     let routed = if method == Method::POST {
-        runtime(raw_path)
+        runtime(raw_path).or_else(|| guardrail(raw_path).map(|(op, id, _)| (op, Some(id))))
     } else if method == Method::GET {
         control_plane(raw_path.trim_end_matches('/'))
     } else {
@@ -38,6 +39,15 @@ fn runtime(raw_path: &str) -> Option<(Operation, Option<String>)> {
             .filter(|id| !id.is_empty())
             .map(|id| (*op, Some(decode(id))))
     })
+}
+
+/// `/guardrail/{id}/version/{version}/apply` → (ApplyGuardrail, decoded id, decoded version).
+pub(super) fn guardrail(raw_path: &str) -> Option<(Operation, String, String)> {
+    let rest = raw_path
+        .strip_prefix("/guardrail/")?
+        .strip_suffix("/apply")?;
+    let (id, version) = rest.rsplit_once("/version/")?;
+    (!id.is_empty()).then(|| (Operation::ApplyGuardrail, decode(id), decode(version)))
 }
 
 fn control_plane(path: &str) -> Option<(Operation, Option<String>)> {

@@ -1,14 +1,24 @@
 //! Validation of a Converse / ConverseStream body against the model it resolved to, in the order
-//! Bedrock reports problems: model capability, messages and their blocks, tools, cache points,
-//! guardrail, service tier, inference parameters. The first failure is the answer.
+//! Bedrock reports problems: model capability, messages and their blocks, tools, cache points
+//! ([`cache`]), guardrail, service tier, inference parameters. The first failure is the answer.
 
 use serde_json::{Map, Value};
 
+use super::cache;
 use super::model_rules::{
     is_claude, temperature_deprecated, temperature_top_p_exclusive, tier_supported,
 };
 use crate::catalog::FoundationModel;
-use crate::error::{ApiError, INVALID_MODEL, MALFORMED};
+use crate::error::{ApiError, MALFORMED, MODEL_ERRORS};
+
+/// 5 (H): a service tier the model does not offer.
+pub(crate) const TIER_UNSUPPORTED: &str =
+    "The provided service tier is not supported for this model.";
+/// Not in real-error-messages.md (L for the status and type, taken as 400 ValidationException);
+/// the text is the one Bedrock users report for Converse on an embedding or image model.
+pub(crate) const NOT_A_CHAT_MODEL: &str = "This action doesn't support the model that you provided. Try again with a supported text or chat model.";
+/// 2 (H).
+pub(crate) const NO_STREAMING: &str = "The model is unsupported for streaming.";
 
 type Checked = Result<(), ApiError>;
 
@@ -22,12 +32,7 @@ pub(crate) fn converse(req: &Value, model: &FoundationModel, stream: bool) -> Ch
     if let Some(tools) = obj.get("toolConfig") {
         check_tools(tools)?;
     }
-    let cache_points = count_cache_points(req);
-    if cache_points > 4 {
-        return Err(ApiError::validation(format!(
-            "The model returned the following errors: A maximum of 4 blocks with cache_control may be provided. Found {cache_points}."
-        )));
-    }
+    cache::check(req, model)?;
     if !stream {
         check_guardrail_for_converse(obj)?;
     }
@@ -43,14 +48,10 @@ pub(crate) fn converse(req: &Value, model: &FoundationModel, stream: bool) -> Ch
 /// Converse needs a text model, ConverseStream one that streams.
 fn check_model(model: &FoundationModel, stream: bool) -> Checked {
     if !model.output_modalities.iter().any(|m| m == "TEXT") {
-        return Err(ApiError::validation(
-            "This action doesn't support the model that you provided. Try again with a supported text or chat model.",
-        ));
+        return Err(ApiError::validation(NOT_A_CHAT_MODEL));
     }
     if stream && !model.streaming {
-        return Err(ApiError::validation(
-            "The model is unsupported for streaming.",
-        ));
+        return Err(ApiError::validation(NO_STREAMING));
     }
     Ok(())
 }
@@ -152,23 +153,8 @@ fn check_tools(tools: &Value) -> Checked {
         })
 }
 
-fn count_cache_points(v: &Value) -> usize {
-    let in_list = |list: Option<&Value>| {
-        list.and_then(Value::as_array)
-            .map(|a| a.iter().filter(|b| b.get("cachePoint").is_some()).count())
-            .unwrap_or(0)
-    };
-    let mut n = in_list(v.get("system"));
-    if let Some(msgs) = v.get("messages").and_then(Value::as_array) {
-        for m in msgs {
-            n += in_list(m.get("content"));
-        }
-    }
-    n += in_list(v.get("toolConfig").and_then(|t| t.get("tools")));
-    n
-}
-
-/// `guardrailConfig.streamProcessingMode` exists only for ConverseStream.
+/// `guardrailConfig.streamProcessingMode` exists only for ConverseStream. L (item 3): no public
+/// capture of the server's answer; a generic 400 ValidationException is the guess.
 fn check_guardrail_for_converse(obj: &Map<String, Value>) -> Checked {
     if obj
         .get("guardrailConfig")
@@ -191,7 +177,7 @@ fn check_service_tier(tier: &Value, model: &FoundationModel) -> Checked {
         )));
     }
     if !tier_supported(&model.model_id, t) {
-        return Err(ApiError::validation(INVALID_MODEL));
+        return Err(ApiError::validation(TIER_UNSUPPORTED));
     }
     Ok(())
 }
@@ -212,14 +198,16 @@ fn check_inference_config(cfg: &Value, model: &FoundationModel) -> Checked {
     let has_top_p = cfg.get("topP").is_some_and(|v| !v.is_null());
     let id = model.model_id.as_str();
     if is_claude(id) && has_temp && temperature_deprecated(id) {
-        return Err(ApiError::validation(
-            "The model returned the following errors: {\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"`temperature` is deprecated for this model.\"}}",
-        ));
+        // 11a (H text; M which wrapper Opus 4.7 uses today): the current Converse form.
+        return Err(ApiError::validation(format!(
+            "{MODEL_ERRORS}`temperature` is deprecated for this model."
+        )));
     }
     if is_claude(id) && has_temp && has_top_p && temperature_top_p_exclusive(id) {
-        return Err(ApiError::validation(
-            "The model returned the following errors: `temperature` and `top_p` cannot both be specified for this model. Please use only one.",
-        ));
+        // 11b (H).
+        return Err(ApiError::validation(format!(
+            "{MODEL_ERRORS}`temperature` and `top_p` cannot both be specified for this model. Please use only one."
+        )));
     }
     Ok(())
 }

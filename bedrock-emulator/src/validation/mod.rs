@@ -5,6 +5,7 @@
 //! decides which model a request reaches, [`converse`] checks a Converse body against it, and
 //! [`model_rules`] holds the per-model-family rules both rely on.
 
+mod cache;
 mod converse;
 mod model_rules;
 mod resolve;

@@ -66,3 +66,42 @@ pub(super) fn tier_supported(model_id: &str, tier: &str) -> bool {
         _ => false,
     }
 }
+
+/// Which prompt caching a model family has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Caching {
+    /// Anthropic Claude: cache points in tools, system and messages; `ttl` allowed.
+    Anthropic,
+    /// Amazon Nova: system and messages only (no tools), no `ttl`.
+    Nova,
+}
+
+/// The one table of models with prompt caching (AWS user guide "Supported models, Regions, and
+/// limits" for prompt caching): Claude 3.5 Haiku, 3.7 Sonnet and every Claude 4.x / 5 model; Nova
+/// Micro, Lite, Pro, Premier and Nova 2 Lite. Matched on the resolved base model id; every other model
+/// (Claude 3 Haiku, Llama, Mistral, DeepSeek, Cohere, Titan, AI21, …) has none.
+const PROMPT_CACHING: [(&str, Caching); 15] = [
+    ("anthropic.claude-3-5-haiku", Caching::Anthropic),
+    ("anthropic.claude-3-7-sonnet", Caching::Anthropic),
+    ("anthropic.claude-sonnet-4", Caching::Anthropic),
+    ("anthropic.claude-opus-4", Caching::Anthropic),
+    ("anthropic.claude-haiku-4", Caching::Anthropic),
+    ("anthropic.claude-haiku-5", Caching::Anthropic),
+    ("anthropic.claude-sonnet-5", Caching::Anthropic),
+    ("anthropic.claude-opus-5", Caching::Anthropic),
+    ("anthropic.claude-fable-5", Caching::Anthropic),
+    ("anthropic.claude-mythos", Caching::Anthropic),
+    ("amazon.nova-micro", Caching::Nova),
+    ("amazon.nova-lite", Caching::Nova),
+    ("amazon.nova-pro", Caching::Nova),
+    ("amazon.nova-premier", Caching::Nova),
+    ("amazon.nova-2-lite", Caching::Nova),
+];
+
+/// The prompt caching of the model `id` (a base model id), if it has any.
+pub(crate) fn prompt_caching(id: &str) -> Option<Caching> {
+    PROMPT_CACHING
+        .iter()
+        .find(|(prefix, _)| id.starts_with(prefix))
+        .map(|(_, c)| *c)
+}

@@ -41,9 +41,8 @@ pub(crate) fn resolve<'a>(
 
 fn check_lifecycle(model: &FoundationModel) -> Result<(), ApiError> {
     if model.status.eq_ignore_ascii_case("INACTIVE") {
-        return Err(ApiError::new(
-            404,
-            "ResourceNotFoundException",
+        // Not in real-error-messages.md: L.
+        return Err(ApiError::not_found(
             "This model version has reached the end of its life. Please refer to the AWS documentation for more details.",
         ));
     }
@@ -56,8 +55,9 @@ fn check_on_demand(model: &FoundationModel) -> Result<(), ApiError> {
     let on_demand = types.iter().any(|t| t == "ON_DEMAND");
     let profile = types.iter().any(|t| t == "INFERENCE_PROFILE");
     if !on_demand && profile {
+        // 4d (H): with the curly U+2019 apostrophe, as Bedrock sends it.
         return Err(ApiError::validation(format!(
-            "Invocation of model ID {} with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
+            "Invocation of model ID {} with on-demand throughput isn\u{2019}t supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
             model.model_id
         )));
     }

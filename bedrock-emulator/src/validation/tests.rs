@@ -31,7 +31,7 @@ fn resolves_ids() {
     let e = resolve(&c, "anthropic.claude-sonnet-4-6", true)
         .err()
         .unwrap();
-    assert!(e.message.starts_with("Invocation of model ID anthropic.claude-sonnet-4-6 with on-demand throughput isn't supported."));
+    assert!(e.message.starts_with("Invocation of model ID anthropic.claude-sonnet-4-6 with on-demand throughput isn\u{2019}t supported."));
     assert_eq!(
         resolve(&c, "nope", true).err().unwrap().message,
         INVALID_MODEL
@@ -49,5 +49,200 @@ fn resolves_ids() {
             .unwrap()
             .status,
         404
+    );
+}
+
+mod caching {
+    use serde_json::{json, Value};
+
+    use super::super::cache::{AFTER_REASONING, NOTHING_TO_CACHE, NO_CACHING, TTL_ANTHROPIC_ONLY};
+    use super::super::converse;
+    use super::super::model_rules::{prompt_caching, Caching};
+    use crate::catalog::Catalog;
+    use crate::error::ApiError;
+
+    const SONNET: &str = "anthropic.claude-sonnet-4-6";
+    const NOVA: &str = "amazon.nova-lite-v1:0";
+
+    fn cp() -> Value {
+        json!({"cachePoint": {"type": "default"}})
+    }
+
+    fn cp_ttl(ttl: &str) -> Value {
+        json!({"cachePoint": {"type": "default", "ttl": ttl}})
+    }
+
+    fn judge(model: &str, req: Value) -> Result<(), ApiError> {
+        let c = Catalog::builtin().unwrap();
+        converse(&req, c.model(model).unwrap(), false)
+    }
+
+    fn user(content: Value) -> Value {
+        json!({"messages": [{"role": "user", "content": content}]})
+    }
+
+    fn message(model: &str, req: Value) -> String {
+        judge(model, req).unwrap_err().message
+    }
+
+    #[test]
+    fn one_table_of_caching_models() {
+        for id in [
+            "anthropic.claude-3-5-haiku-20241022-v1:0",
+            "anthropic.claude-3-7-sonnet-20250219-v1:0",
+            "anthropic.claude-sonnet-4-20250514-v1:0",
+            "anthropic.claude-opus-4-7",
+            "anthropic.claude-haiku-4-5-20251001-v1:0",
+        ] {
+            assert_eq!(prompt_caching(id), Some(Caching::Anthropic), "{id}");
+        }
+        for id in [
+            "amazon.nova-micro-v1:0",
+            "amazon.nova-premier-v1:0",
+            "amazon.nova-2-lite-v1:0",
+        ] {
+            assert_eq!(prompt_caching(id), Some(Caching::Nova), "{id}");
+        }
+        for id in [
+            "anthropic.claude-3-haiku-20240307-v1:0",
+            "meta.llama3-70b-instruct-v1:0",
+            "mistral.mistral-large-2407-v1:0",
+            "deepseek.r1-v1:0",
+            "amazon.nova-sonic-v1:0",
+            "amazon.titan-text-express-v1",
+        ] {
+            assert_eq!(prompt_caching(id), None, "{id}");
+        }
+    }
+
+    #[test]
+    fn models_without_caching_answer_403() {
+        let e = judge(
+            "meta.llama3-70b-instruct-v1:0",
+            user(json!([{"text": "a"}, cp()])),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.status, e.error_type.as_str()),
+            (403, "AccessDeniedException")
+        );
+        assert_eq!(e.message, NO_CACHING);
+    }
+
+    #[test]
+    fn ttl_only_on_anthropic() {
+        for ttl in ["5m", "1h"] {
+            assert_eq!(
+                message(NOVA, user(json!([{"text": "a"}, cp_ttl(ttl)]))),
+                TTL_ANTHROPIC_ONLY
+            );
+            assert!(judge(SONNET, user(json!([{"text": "a"}, cp_ttl(ttl)]))).is_ok());
+        }
+    }
+
+    #[test]
+    fn nova_tools_take_no_cache_point() {
+        let mut req = user(json!([{"text": "a"}]));
+        req["toolConfig"] =
+            json!({"tools": [{"toolSpec": {"name": "t", "inputSchema": {"json": {}}}}, cp()]});
+        assert_eq!(
+            message(NOVA, req.clone()),
+            "Malformed input request: #/toolConfig/tools/1: extraneous key [cachePoint] is not permitted, please reformat your input and try again."
+        );
+        assert!(judge(SONNET, req).is_ok());
+    }
+
+    #[test]
+    fn cache_13_positions() {
+        assert_eq!(
+            message(SONNET, user(json!([cp(), {"text": "a"}]))),
+            NOTHING_TO_CACHE
+        );
+        let mut sys = user(json!([{"text": "a"}]));
+        sys["system"] = json!([cp(), {"text": "s"}]);
+        assert_eq!(message(SONNET, sys), NOTHING_TO_CACHE);
+        let doc = |format: &str| json!({"document": {"format": format, "name": "d", "source": {"bytes": "eA=="}}});
+        assert_eq!(
+            message(SONNET, user(json!([{"text": "a"}, doc("txt"), cp()]))),
+            "The model returned the following errors: messages.0.content.2.type: Field required"
+        );
+        assert!(judge(SONNET, user(json!([{"text": "a"}, doc("pdf"), cp()]))).is_ok());
+        assert!(judge(SONNET, user(json!([{"text": "a"}, cp(), doc("txt")]))).is_ok());
+        let mut thought = user(json!([{"text": "q"}]));
+        thought["messages"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"role": "assistant", "content": [{"text": "x"}, {"reasoningContent": {"reasoningText": {"text": "t"}}}, cp()]}));
+        assert_eq!(message(SONNET, thought), AFTER_REASONING);
+    }
+
+    #[test]
+    fn cache_14_ttl_order() {
+        let mut req = user(json!([{"text": "a"}, cp_ttl("1h")]));
+        req["system"] = json!([{"text": "s"}, cp()]);
+        assert_eq!(
+            message(SONNET, req.clone()),
+            "The model returned the following errors: a ttl='1h' cache_control block must not come after a ttl='5m' cache_control block. Note that blocks are processed in the following order: `tools`, `system`, `messages`."
+        );
+        req["system"] = json!([{"text": "s"}, cp_ttl("1h")]);
+        assert!(judge(SONNET, req.clone()).is_ok(), "1h then 1h");
+        req["messages"][0]["content"] = json!([{"text": "a"}, cp()]);
+        assert!(judge(SONNET, req).is_ok(), "1h then 5m");
+    }
+
+    #[test]
+    fn at_most_four() {
+        let content: Vec<Value> = (0..5)
+            .flat_map(|i| [json!({"text": format!("t{i}")}), cp()])
+            .collect();
+        assert_eq!(
+            message(SONNET, user(Value::Array(content))),
+            "The model returned the following errors: A maximum of 4 blocks with cache_control may be provided. Found 5."
+        );
+    }
+}
+
+#[test]
+fn texts_match_real_bedrock() {
+    use super::converse;
+    let c = Catalog::builtin().unwrap();
+    let req = |extra: serde_json::Value| {
+        let mut r =
+            serde_json::json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}]});
+        r.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        r
+    };
+    let m = |id: &str| c.model(id).unwrap();
+    let e = converse(
+        &req(serde_json::json!({"serviceTier": {"type": "flex"}})),
+        m("mistral.mistral-large-2407-v1:0"),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "The provided service tier is not supported for this model."
+    );
+    let e = converse(
+        &req(serde_json::json!({"inferenceConfig": {"temperature": 0.5}})),
+        m("anthropic.claude-opus-4-7"),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.message,
+        "The model returned the following errors: `temperature` is deprecated for this model."
+    );
+    let e = converse(
+        &req(serde_json::json!({})),
+        m("amazon.titan-embed-text-v2:0"),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (e.status, e.message.as_str()),
+        (400, "This action doesn't support the model that you provided. Try again with a supported text or chat model.")
     );
 }

@@ -171,3 +171,59 @@ pub fn oracle_dir() -> Option<std::path::PathBuf> {
         None
     }
 }
+
+/// A raw HTTP/1.1 request (no SigV4); returns (status, x-amzn-errortype, body as JSON).
+pub async fn raw_request(
+    emu: &Emulator,
+    method: &str,
+    path: &str,
+    body: &str,
+    bearer: Option<&str>,
+) -> (u16, Option<String>, serde_json::Value) {
+    use http_body_util::BodyExt;
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", emu.port()))
+        .await
+        .unwrap();
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(tcp))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let mut req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "127.0.0.1")
+        .header("content-type", "application/json");
+    if let Some(b) = bearer {
+        req = req.header("authorization", format!("Bearer {b}"));
+    }
+    let req = req
+        .body(http_body_util::Full::new(bytes::Bytes::from(
+            body.to_string(),
+        )))
+        .unwrap();
+    let resp = sender.send_request(req).await.unwrap();
+    let status = resp.status().as_u16();
+    let et = resp
+        .headers()
+        .get("x-amzn-errortype")
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        et,
+        serde_json::from_slice(&bytes).unwrap_or_default(),
+    )
+}
+
+/// A runtime client that authenticates with the Bedrock API key `token`.
+pub fn bearer_client(emu: &Emulator, token: &str) -> aws_sdk_bedrockruntime::Client {
+    let conf = runtime_config(emu, "us-east-1")
+        .token_provider(aws_sdk_bedrockruntime::config::Token::new(token, None))
+        .auth_scheme_preference([aws_smithy_runtime_api::client::auth::AuthSchemeId::from(
+            "httpBearerAuth",
+        )])
+        .retry_config(aws_sdk_bedrockruntime::config::retry::RetryConfig::disabled())
+        .build();
+    aws_sdk_bedrockruntime::Client::from_conf(conf)
+}
