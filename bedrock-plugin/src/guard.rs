@@ -2,13 +2,18 @@
 //!
 //! A panic that unwinds into an `extern "C"` vtable entry aborts the host process, so every
 //! entry point runs its body under [`guard`] and turns a panic into an `Internal` error.
+//!
+//! The panic-on-request hook that lets tests prove this exists only with the `test-hooks`
+//! cargo feature: a release build neither reads its environment variable nor carries the code,
+//! so a guarded call (polls included) costs nothing beyond `catch_unwind`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use plugin_api::error::PluginError;
 
 /// Environment variable naming an entry point that panics on purpose, so tests can prove a
-/// panic inside the plugin reaches the host as an error. Unset in normal use.
+/// panic inside the plugin reaches the host as an error (feature `test-hooks` only).
+#[cfg(feature = "test-hooks")]
 pub const TEST_PANIC_ENV: &str = "BEDROCK_PLUGIN_TEST_PANIC";
 
 /// Runs one entry point; a panic becomes `PluginError::internal_panic(entry_point)`.
@@ -17,6 +22,7 @@ pub fn guard<T>(
     body: impl FnOnce() -> Result<T, PluginError>,
 ) -> Result<T, PluginError> {
     catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(feature = "test-hooks")]
         panic_if_requested(entry_point);
         body()
     }))
@@ -36,6 +42,7 @@ pub fn guard_infallible<T>(entry_point: &'static str, fallback: T, body: impl Fn
     guard(entry_point, || Ok(body())).unwrap_or(fallback)
 }
 
+#[cfg(feature = "test-hooks")]
 fn panic_if_requested(entry_point: &str) {
     if std::env::var(TEST_PANIC_ENV).is_ok_and(|wanted| wanted == entry_point) {
         panic!("{TEST_PANIC_ENV} asked {entry_point} to panic");
@@ -52,20 +59,4 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use plugin_api::error::ErrorKind;
-
-    #[test]
-    fn panic_inside_guard_becomes_internal_error() {
-        let result: Result<(), PluginError> = guard("test_entry", || panic!("boom"));
-        let error = result.expect_err("a panic must become an error");
-        assert_eq!(error.kind(), Some(ErrorKind::Internal));
-        assert!(error.message.contains("test_entry"), "{}", error.message);
-    }
-
-    #[test]
-    fn guard_passes_results_through() {
-        assert_eq!(guard("ok_entry", || Ok(7)).ok(), Some(7));
-    }
-}
+mod tests;

@@ -1,4 +1,8 @@
-//! The plugin instance and the trait objects it hands to the host.
+//! The ABI adapters: the `plugin-api` trait implementations the host calls through.
+//!
+//! Each adapter is a handle on the shared [`PluginState`] and holds no state of its own; a
+//! method guards against panics, hands the call to its service with the narrow inputs the
+//! plugin state builds, and wraps async work in a pending task the host polls.
 
 use std::sync::Arc;
 
@@ -6,11 +10,11 @@ use abi_stable::sabi_trait::TD_Opaque;
 use abi_stable::std_types::{RArc, ROption, RResult, RString, RVec};
 use plugin_api::chat::{ChatRequest, ReplayPolicy, ThinkingProfile};
 use plugin_api::embedding::EmbeddingProviderRequest;
-use plugin_api::error::{ErrorClassification, ErrorKind, PluginError};
+use plugin_api::error::{ErrorClassification, PluginError};
 use plugin_api::host::ConfigUpdate;
 use plugin_api::model::ModelDefinition;
 use plugin_api::poll::{PendingCatalog_TO, PendingDoctor_TO, PendingTokenCount_TO};
-use plugin_api::status::{DoctorReport, PluginStatus, StatusLine};
+use plugin_api::status::PluginStatus;
 use plugin_api::traits::{
     ChatProvider, ChatProviderBox, ChatProvider_TO, ChatStreamBox, ChatStream_TO, DiscoveryService,
     DiscoveryServiceBox, DiscoveryService_TO, EmbeddingProviderBox, ListModelsOptions,
@@ -18,67 +22,25 @@ use plugin_api::traits::{
 };
 
 use crate::aws::auth;
-use crate::aws::clients::ClientCache;
-use crate::aws::credentials::CredentialCache;
-use crate::aws::target::{self, RuntimeRequest};
 use crate::converse;
-use crate::converse::stream::{MapperConfig, StreamMapper};
 use crate::discovery;
-use crate::env::EnvSnapshot;
+use crate::doctor;
 use crate::guard::{guard, guard_infallible};
 use crate::manifest::{API, PROVIDER_ID};
 use crate::models::claude;
-use crate::pending::{PendingTask, StreamHandle};
-use crate::settings::{LiveSettings, Settings};
-
-/// Where operations read the environment from.
-pub enum EnvSource {
-    /// The live process environment, snapshotted per operation (production).
-    Process,
-    /// A fixed snapshot, so in-process tests can run side by side with different env.
-    Fixed(EnvSnapshot),
-}
-
-/// State shared by the instance and every object it hands out.
-pub struct Plugin {
-    pub settings: LiveSettings,
-    pub credentials: CredentialCache,
-    pub clients: ClientCache,
-    pub discovery: discovery::DiscoveryState,
-    env: EnvSource,
-}
-
-impl Plugin {
-    pub fn new(settings: Settings) -> Arc<Plugin> {
-        Self::with_env(settings, EnvSource::Process)
-    }
-
-    pub fn with_env(settings: Settings, env: EnvSource) -> Arc<Plugin> {
-        Arc::new(Plugin {
-            settings: LiveSettings::new(settings),
-            credentials: CredentialCache::default(),
-            clients: ClientCache::default(),
-            discovery: discovery::DiscoveryState::default(),
-            env,
-        })
-    }
-
-    /// The env snapshot for one operation (taken once at its start).
-    pub fn env(&self) -> EnvSnapshot {
-        match &self.env {
-            EnvSource::Process => EnvSnapshot::capture(),
-            EnvSource::Fixed(snapshot) => snapshot.clone(),
-        }
-    }
-}
+use crate::models::traits::ModelTraits;
+use crate::pending::PendingTask;
+pub use crate::plugin::EnvSource;
+use crate::plugin::PluginState;
+use crate::settings::Settings;
 
 /// The `PluginInstance` trait object's implementation.
 pub struct Instance {
-    plugin: Arc<Plugin>,
+    plugin: Arc<PluginState>,
 }
 
 impl Instance {
-    pub fn new(plugin: Arc<Plugin>) -> Self {
+    pub fn new(plugin: Arc<PluginState>) -> Self {
         Self { plugin }
     }
 }
@@ -86,13 +48,13 @@ impl Instance {
 /// The `ChatProvider` implementation.
 #[derive(Clone)]
 pub struct Provider {
-    plugin: Arc<Plugin>,
+    plugin: Arc<PluginState>,
 }
 
 /// The `DiscoveryService` implementation.
 #[derive(Clone)]
 pub struct Discovery {
-    plugin: Arc<Plugin>,
+    plugin: Arc<PluginState>,
 }
 
 impl PluginInstance for Instance {
@@ -122,7 +84,7 @@ impl PluginInstance for Instance {
         // fails only on an invalid dimension (EMB-14) or certainly missing credentials (EMB-32),
         // so a host in auto mode can move on to its next provider.
         guard("PluginInstance::embedding_provider", || {
-            crate::embeddings::create(&self.plugin, &request).map(ROption::RSome)
+            crate::embeddings::create(self.plugin.call_contexts(), &request).map(ROption::RSome)
         })
         .into()
     }
@@ -141,10 +103,9 @@ impl PluginInstance for Instance {
 
     fn doctor(&self) -> PendingDoctorBox {
         let plugin = self.plugin.clone();
-        let task = PendingTask::spawn(
-            "PluginInstance::doctor",
-            async move { doctor(&plugin).await },
-        );
+        let task = PendingTask::spawn("PluginInstance::doctor", async move {
+            doctor::report(&plugin.call_context()).await
+        });
         PendingDoctor_TO::from_value(task, TD_Opaque)
     }
 }
@@ -160,7 +121,7 @@ impl ChatProvider for Provider {
 
     fn stream_chat(&self, request: ChatRequest) -> RResult<ChatStreamBox, PluginError> {
         guard("ChatProvider::stream_chat", || {
-            let handle = start_stream(&self.plugin, request)?;
+            let handle = self.plugin.start_chat(request)?;
             Ok(ChatStream_TO::from_value(handle, TD_Opaque))
         })
         .into()
@@ -169,7 +130,7 @@ impl ChatProvider for Provider {
     fn count_tokens(&self, request: ChatRequest) -> PendingTokenCountBox {
         let plugin = self.plugin.clone();
         let task = PendingTask::spawn("ChatProvider::count_tokens", async move {
-            converse::count_tokens::count(&plugin, request).await
+            converse::count_tokens::count(&plugin.call_context(), request).await
         });
         PendingTokenCount_TO::from_value(task, TD_Opaque)
     }
@@ -180,13 +141,13 @@ impl ChatProvider for Provider {
             default_level: ROption::RNone,
         };
         guard_infallible("ChatProvider::thinking_profile", fallback, || {
-            claude::thinking_profile(model)
+            claude::thinking_profile(ModelTraits::of(model).claude)
         })
     }
 
     fn replay_policy(&self, model: &ModelDefinition) -> ROption<ReplayPolicy> {
         guard_infallible("ChatProvider::replay_policy", ROption::RNone, || {
-            claude::replay_policy(model).into()
+            claude::replay_policy(ModelTraits::of(model).claude).into()
         })
     }
 
@@ -212,101 +173,17 @@ impl ChatProvider for Provider {
     fn normalize_model(&self, model: ModelDefinition) -> ModelDefinition {
         let fallback = model.clone();
         guard_infallible("ChatProvider::normalize_model", fallback, || {
-            claude::normalize(model)
+            let native = ModelTraits::of(&model).native_level_map;
+            claude::normalize(model, native)
         })
     }
-}
-
-/// Validates and shapes the request now (so shape errors return synchronously), then sends
-/// it on the plugin runtime.
-fn start_stream(plugin: &Arc<Plugin>, request: ChatRequest) -> Result<StreamHandle, PluginError> {
-    if request.model.api.as_str() != API {
-        return Err(PluginError::new(
-            ErrorKind::InvalidRequest,
-            format!(
-                "Amazon Bedrock stream received unsupported API: {}",
-                request.model.api
-            ),
-        ));
-    }
-    let settings = plugin.settings.current();
-    let env = plugin.env();
-    let input = converse::request::build(
-        &request,
-        &settings,
-        converse::request::Operation::ConverseStream,
-    )?;
-    let model_id = request.model.id.to_string();
-    let plugin = plugin.clone();
-    StreamHandle::spawn(&model_id, move |sink| async move {
-        let mapper_config = MapperConfig {
-            model_id: request.model.id.to_string(),
-            cost: request.model.cost,
-            refusal_buffered: claude::is_refusal_buffered(&request.model),
-        };
-        let target = target::runtime(
-            &settings,
-            &env,
-            RuntimeRequest::for_chat(&request),
-            &plugin.credentials,
-        )
-        .await;
-        let client = target.and_then(|target| {
-            tracing::debug!(
-                model = %request.model.id,
-                region = %target.region.region,
-                endpoint = %target.endpoint.url,
-                auth_mode = target.auth.mode.as_str(),
-                "sending ConverseStream"
-            );
-            let region = target.region.region.clone();
-            plugin
-                .clients
-                .runtime(&target.spec)
-                .map(|client| (client, region))
-        });
-        match client {
-            Ok((client, region)) => {
-                // BR-03/BR-04: the profile choice uses the request region and the flags of
-                // the settings the request started with (LIVE-01).
-                let profiles = converse::retry::ProfileChooser {
-                    plugin: plugin.clone(),
-                    region: region.clone(),
-                    use_cross_region_inference: settings.config.use_cross_region_inference(),
-                    use_global_inference: settings.config.use_global_inference(),
-                };
-                converse::driver::run(
-                    converse::driver::StreamRequest {
-                        send: converse::driver::Send {
-                            client,
-                            input,
-                            idle_timeout: settings.config.stream_idle_timeout(),
-                        },
-                        mapper: mapper_config,
-                        policy: settings.config.retry_policy(),
-                        region,
-                        profiles: Some(profiles),
-                    },
-                    sink,
-                )
-                .await
-            }
-            Err(error) => {
-                let mut mapper = StreamMapper::new(mapper_config);
-                let mut out = Vec::new();
-                mapper.on_failure(error, plugin_api::event::StopReason::Error, &mut out);
-                sink.send(out).await;
-                sink.finish();
-            }
-        }
-    })
 }
 
 impl DiscoveryService for Discovery {
     fn list_models(&self, options: ListModelsOptions) -> PendingCatalogBox {
         let plugin = self.plugin.clone();
         let task = PendingTask::spawn("DiscoveryService::list_models", async move {
-            discovery::list_models(&plugin, options).await
+            plugin.list_models(options).await
         });
         PendingCatalog_TO::from_value(task, TD_Opaque)
     }
@@ -328,39 +205,7 @@ impl DiscoveryService for Discovery {
             extensions: Default::default(),
         };
         guard_infallible("DiscoveryService::status", fallback, || {
-            discovery::status(&self.plugin)
+            discovery::status(&self.plugin.call_context(), &self.plugin.discovery)
         })
     }
-}
-
-async fn doctor(plugin: &Arc<Plugin>) -> Result<DoctorReport, PluginError> {
-    let settings = plugin.settings.current();
-    let env = plugin.env();
-    let mut checks = Vec::new();
-    let mut healthy = true;
-    let line = |key: &str, value: String| StatusLine {
-        key: key.into(),
-        value: value.into(),
-    };
-    match target::control_plane(&settings, &env, &plugin.credentials).await {
-        Ok(target) => {
-            checks.push(line("auth mode", target.auth.mode.as_str().to_owned()));
-            checks.push(line("credential source", target.auth.source.clone()));
-            checks.push(line("credentials", "ok".to_owned()));
-            checks.push(line(
-                "control-plane region",
-                format!("{} ({})", target.region.region, target.region.source),
-            ));
-            checks.push(line("control-plane endpoint", target.endpoint.url.clone()));
-        }
-        Err(error) => {
-            healthy = false;
-            checks.push(line("credentials", format!("error: {}", error.message)));
-        }
-    }
-    Ok(DoctorReport {
-        checks: RVec::from(checks),
-        healthy,
-        extensions: Default::default(),
-    })
 }

@@ -8,11 +8,14 @@
 #![allow(clippy::result_large_err)]
 
 pub mod aws;
+pub mod bounded;
 pub mod config;
 pub mod converse;
 pub mod discovery;
+pub mod doctor;
 pub mod embeddings;
 pub mod env;
+pub mod error;
 pub mod guard;
 pub mod host_config;
 pub mod instance;
@@ -20,6 +23,7 @@ pub mod log_bridge;
 pub mod manifest;
 pub mod models;
 pub mod pending;
+pub mod plugin;
 pub mod runtime;
 pub mod settings;
 
@@ -50,14 +54,14 @@ pub fn new_instance(
     host: HostContext,
     config_json: &str,
 ) -> Result<PluginInstanceBox, PluginError> {
-    new_instance_with_env(host, config_json, instance::EnvSource::Process)
+    new_instance_with_env(host, config_json, plugin::EnvSource::Process)
 }
 
 /// [`new_instance`] with an explicit env source (in-process tests pin the environment).
 pub fn new_instance_with_env(
     host: HostContext,
     config_json: &str,
-    env_source: instance::EnvSource,
+    env_source: plugin::EnvSource,
 ) -> Result<PluginInstanceBox, PluginError> {
     guard::guard("new_instance", || {
         log_bridge::install(host.logger.clone());
@@ -65,7 +69,7 @@ pub fn new_instance_with_env(
         for warning in settings::semantic_warnings(&settings.config) {
             tracing::warn!("{warning}");
         }
-        let plugin = instance::Plugin::with_env(settings, env_source);
+        let plugin = plugin::PluginState::with_env(settings, env_source);
         tracing::debug!(host = %host.host_name, version = manifest::PLUGIN_VERSION, "amazon-bedrock plugin instance created");
         Ok(PluginInstance_TO::from_value(
             instance::Instance::new(plugin),

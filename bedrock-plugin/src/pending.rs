@@ -10,9 +10,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use abi_stable::std_types::{RResult, RVec};
 use futures::FutureExt;
+use plugin_api::chat::TokenCount;
+use plugin_api::embedding::Embeddings;
 use plugin_api::error::{ErrorKind, PluginError};
 use plugin_api::event::{StopReason, StopReason_NE, StreamEvent, StreamEvent_NE, StreamFailure};
-use plugin_api::poll::{FfiPoll, FfiWaker, StreamBatch};
+use plugin_api::model::ProviderCatalog;
+use plugin_api::poll::{
+    FfiPoll, FfiWaker, PendingCatalog, PendingDoctor, PendingEmbeddings, PendingTokenCount,
+    StreamBatch,
+};
+use plugin_api::status::DoctorReport;
 use plugin_api::traits::ChatStream;
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
@@ -150,7 +157,7 @@ impl StreamHandle {
             if emit_aborted && !state.finished {
                 state.events.push_back(failure_event(
                     &self.model_id,
-                    crate::converse::errors::aborted_error(),
+                    crate::error::BedrockError::Aborted.into(),
                     StopReason::Aborted,
                 ));
                 state.finished = true;
@@ -301,7 +308,7 @@ impl<T: Send + 'static> PendingTask<T> {
         }
         let mut state = lock(&self.shared);
         if state.result.is_none() && !state.delivered {
-            state.result = Some(Err(crate::converse::errors::aborted_error()));
+            state.result = Some(Err(crate::error::BedrockError::Aborted.into()));
         }
     }
 }
@@ -333,23 +340,7 @@ macro_rules! impl_pending {
     };
 }
 
-impl_pending!(
-    plugin_api::poll::PendingCatalog,
-    plugin_api::model::ProviderCatalog,
-    "PendingCatalog"
-);
-impl_pending!(
-    plugin_api::poll::PendingEmbeddings,
-    plugin_api::embedding::Embeddings,
-    "PendingEmbeddings"
-);
-impl_pending!(
-    plugin_api::poll::PendingTokenCount,
-    plugin_api::chat::TokenCount,
-    "PendingTokenCount"
-);
-impl_pending!(
-    plugin_api::poll::PendingDoctor,
-    plugin_api::status::DoctorReport,
-    "PendingDoctor"
-);
+impl_pending!(PendingCatalog, ProviderCatalog, "PendingCatalog");
+impl_pending!(PendingEmbeddings, Embeddings, "PendingEmbeddings");
+impl_pending!(PendingTokenCount, TokenCount, "PendingTokenCount");
+impl_pending!(PendingDoctor, DoctorReport, "PendingDoctor");

@@ -5,7 +5,7 @@
 mod common;
 
 use abi_stable::std_types::{ROption, RString, RVec};
-use bedrock_emulator::{Emulator, EmulatorOptions, Fault, FaultRule, Operation};
+use bedrock_emulator::{Emulator, Fault, FaultRule, Operation};
 use host_harness::waker::PendingFuture;
 use plugin_api::embedding::{EmbeddingProviderRequest, Embeddings};
 use plugin_api::error::PluginError;
@@ -17,21 +17,14 @@ const ENV: &[(&str, &str)] = &[
     ("HOME", "/nonexistent-home"),
 ];
 
-fn emulator() -> Emulator {
-    Emulator::start(EmulatorOptions::default()).expect("emulator")
-}
+use common::emulator;
 
 fn instance(emu: &Emulator) -> PluginInstanceBox {
     common::instance(
-        json!({
-            "awsAuthentication": "credentials",
-            "awsAccessKey": bedrock_emulator::DEFAULT_ACCESS_KEY_ID,
-            "awsSecretKey": bedrock_emulator::DEFAULT_SECRET_ACCESS_KEY,
-            "awsRegion": "us-east-1",
-            "awsBedrockEndpoint": emu.base_url(),
-            "discovery": {"enabled": false},
-            "retry": {"maxAttempts": 3, "baseDelayMs": 5, "maxDelayMs": 20}
-        }),
+        common::emulator_plugin_config(
+            emu,
+            json!({"retry": {"maxAttempts": 3, "baseDelayMs": 5, "maxDelayMs": 20}}),
+        ),
         json!({}),
         ENV,
     )

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use abi_stable::std_types::{ROption, RString, RVec};
-use bedrock_emulator::{Emulator, EmulatorOptions, Operation};
+use bedrock_emulator::{Emulator, Operation};
 use host_harness::waker::PendingFuture;
 use plugin_api::chat::{
     AssistantBlock, AssistantBlock_NE, AssistantOrigin, ChatOptions, ChatRequest, ContentPart,
@@ -26,9 +26,7 @@ const PROVIDER: &str = "amazon-bedrock";
 
 use common::warnings_containing;
 
-fn emulator() -> Emulator {
-    Emulator::start(EmulatorOptions::default()).expect("emulator")
-}
+use common::emulator;
 
 fn instance_with(emu: &Emulator, extra: Value, host: Value) -> PluginInstanceBox {
     common::instance(

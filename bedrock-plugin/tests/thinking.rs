@@ -28,9 +28,7 @@ const MYTHOS_PREVIEW: &str = "anthropic.claude-mythos-preview";
 const APP_PROFILE: &str =
     "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/prodopus48";
 
-fn emulator() -> Emulator {
-    Emulator::start(EmulatorOptions::default()).expect("emulator")
-}
+use common::emulator;
 
 /// An emulator whose catalog holds the Claude models the built-in one lacks (Fable 5,
 /// Opus 4.8, Mythos Preview) and an application profile targeting Opus 4.8.

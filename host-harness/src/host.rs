@@ -14,6 +14,7 @@ use plugin_api::traits::{
 use plugin_api::PluginModuleRef;
 
 use crate::config::{ConfigValidationErrors, HostConfig};
+use crate::library_file::Verification;
 use crate::loader::{self, LoadError};
 use crate::log_sink;
 use crate::plugins::{self, PluginFolder};
@@ -54,13 +55,16 @@ impl HostError {
 pub struct LoadedPlugin {
     pub plugin: PluginFolder,
     pub module: PluginModuleRef,
+    /// How the library file was verified before it was loaded (install record or not).
+    pub verification: Verification,
     instance: PluginInstanceBox,
     provider: ChatProviderBox,
     discovery: DiscoveryServiceBox,
 }
 
-/// Validates the plugin's config (before touching its library), then loads it and creates
-/// an instance (HCFG-01/02, MAN-04).
+/// Validates the plugin's config (before touching its library), checks the library file
+/// (format, install record, digest), then loads it and creates an instance (HCFG-01/02,
+/// MAN-04).
 pub fn load_plugin(plugin: PluginFolder, config: &HostConfig) -> Result<LoadedPlugin, HostError> {
     let id = plugin.manifest.id.clone();
     let entry = config.plugin_entry(&id);
@@ -77,7 +81,7 @@ pub fn load_plugin(plugin: PluginFolder, config: &HostConfig) -> Result<LoadedPl
             plugin.manifest.migration_paths(),
         )
         .map_err(HostError::Config)?;
-    let module = loader::load(&plugin)?;
+    let (module, verification) = loader::load_verified(&plugin)?;
     let context = HostContext {
         host_name: HOST_NAME.into(),
         host_version: env!("CARGO_PKG_VERSION").into(),
@@ -96,6 +100,7 @@ pub fn load_plugin(plugin: PluginFolder, config: &HostConfig) -> Result<LoadedPl
     Ok(LoadedPlugin {
         plugin,
         module,
+        verification,
         instance,
         provider,
         discovery,

@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod host;
+pub mod library_file;
 pub mod loader;
 pub mod log_sink;
 pub mod plugins;

@@ -3,10 +3,12 @@
 //! (Listing a plugin's models is the plugin's discovery service, not this.)
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::library_file::LibraryProblem;
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 
@@ -176,6 +178,47 @@ pub enum PluginFolderError {
     /// MAN-05: the folder is not named after the manifest's id.
     #[error("plugin folder \"{folder}\" does not match manifest id \"{id}\"")]
     FolderMismatch { folder: String, id: String },
+    /// The manifest's library path for this OS is absolute, has a `..` component, or
+    /// resolves (through symlinks) outside the plugin folder.
+    #[error("invalid manifest for plugin {id}: {field} \"{value}\" {reason}")]
+    LibraryPathOutsideFolder {
+        id: String,
+        /// `library.<os>`.
+        field: String,
+        value: String,
+        reason: String,
+    },
+    /// The library file is not a complete ELF shared object of this machine (checked
+    /// before `dlopen`, so nothing of it has run).
+    #[error("plugin {id}: library {} {problem}", path.display())]
+    BadLibrary {
+        id: String,
+        path: PathBuf,
+        problem: LibraryProblem,
+    },
+    /// The folder's install record exists but cannot be read or parsed.
+    #[error("plugin {id}: install record {} {detail} (reinstall the plugin)", path.display())]
+    BadInstallRecord {
+        id: String,
+        path: PathBuf,
+        detail: String,
+    },
+    /// The install record names another plugin, version or library than the manifest.
+    #[error("plugin {id}: install record {} does not match the manifest: it records {field} \"{recorded}\", the manifest has \"{manifest}\" (reinstall the plugin)", path.display())]
+    InstallRecordMismatch {
+        id: String,
+        path: PathBuf,
+        field: String,
+        recorded: String,
+        manifest: String,
+    },
+    /// The library's size or SHA-256 differs from the install record.
+    #[error("plugin {id}: library {} changed since install: {detail} (reinstall the plugin)", path.display())]
+    LibraryChanged {
+        id: String,
+        path: PathBuf,
+        detail: String,
+    },
     /// MAN-04: the loaded library describes itself differently from its manifest.
     #[error("plugin {id}: manifest/library mismatch on {field}: manifest \"{manifest}\", library \"{library}\"")]
     LibraryMismatch {
@@ -230,26 +273,90 @@ pub fn read_plugin(folder: &Path) -> Result<PluginFolder, PluginFolderError> {
         });
     }
 
-    let library_path = match manifest.library.library_for_current_os() {
-        Some(rel) => folder.join(rel),
-        None => {
-            return Err(PluginFolderError::LibraryNotFound {
-                id: manifest.id,
-                path: format!("no \"{}\" entry in manifest library", current_os_key()),
-            })
-        }
-    };
+    // Confinement first, from the manifest text alone: nothing outside the folder is read.
+    let relative = library_relative_path(&manifest)?;
+    let library_path = folder.join(&relative);
     if !library_path.is_file() {
         return Err(PluginFolderError::LibraryNotFound {
             id: manifest.id,
             path: library_path.display().to_string(),
         });
     }
+    // Symlinks inside the folder may not lead out of it.
+    let resolve = |path: &Path| {
+        path.canonicalize()
+            .map_err(|err| outside_folder(&manifest, format!("cannot be resolved: {err}")))
+    };
+    let real_folder = resolve(folder)?;
+    let real_library = resolve(&library_path)?;
+    if !real_library.starts_with(&real_folder) {
+        return Err(outside_folder(
+            &manifest,
+            format!(
+                "resolves to {}, outside the plugin folder {}",
+                real_library.display(),
+                real_folder.display()
+            ),
+        ));
+    }
     Ok(PluginFolder {
         folder: folder.to_path_buf(),
         manifest,
         library_path,
     })
+}
+
+/// A [`PluginFolderError::LibraryPathOutsideFolder`] about this OS's library entry.
+fn outside_folder(manifest: &Manifest, reason: String) -> PluginFolderError {
+    PluginFolderError::LibraryPathOutsideFolder {
+        id: manifest.id.clone(),
+        field: format!("library.{}", current_os_key()),
+        value: manifest
+            .library
+            .library_for_current_os()
+            .unwrap_or_default()
+            .to_string(),
+        reason,
+    }
+}
+
+/// This OS's library entry as a path relative to the plugin folder (MAN-03), checked from
+/// the text alone: not empty, not absolute (no root, no drive prefix), no `..` component.
+pub fn library_relative_path(manifest: &Manifest) -> Result<PathBuf, PluginFolderError> {
+    let Some(value) = manifest.library.library_for_current_os() else {
+        return Err(PluginFolderError::LibraryNotFound {
+            id: manifest.id.clone(),
+            path: format!("no \"{}\" entry in manifest library", current_os_key()),
+        });
+    };
+    const INSIDE: &str = "the library must be a relative path inside the plugin folder";
+    let path = Path::new(value);
+    let mut names = 0;
+    for component in path.components() {
+        match component {
+            Component::Prefix(_) | Component::RootDir => {
+                return Err(outside_folder(
+                    manifest,
+                    format!("is an absolute path; {INSIDE}"),
+                ))
+            }
+            Component::ParentDir => {
+                return Err(outside_folder(
+                    manifest,
+                    format!("has a \"..\" component; {INSIDE}"),
+                ))
+            }
+            Component::CurDir => {}
+            Component::Normal(_) => names += 1,
+        }
+    }
+    if names == 0 {
+        return Err(outside_folder(
+            manifest,
+            format!("does not name a file; {INSIDE}"),
+        ));
+    }
+    Ok(path.to_path_buf())
 }
 
 /// Parses manifest text; `fallback_id` names the plugin in errors when the manifest has

@@ -329,3 +329,129 @@ fn man_04_mismatch_names_field_and_both_values() {
         "plugin amazon-bedrock: manifest/library mismatch on id: manifest \"amazon-bedrock\", library \"bedrock\""
     );
 }
+
+fn outside_error(value: &str, reason: &str) -> String {
+    format!(
+        "invalid manifest for plugin amazon-bedrock: library.{} \"{value}\" {reason}",
+        current_os_key()
+    )
+}
+
+const INSIDE: &str = "the library must be a relative path inside the plugin folder";
+
+#[test]
+fn library_path_absolute_is_rejected_before_anything_is_read() {
+    // The file does not exist: the path is refused from the manifest text alone.
+    for value in ["/usr/lib/libbedrock_plugin.so", "/nonexistent/lib.so"] {
+        let mut manifest = real_manifest();
+        manifest["library"][current_os_key()] = json!(value);
+        assert_eq!(
+            read_err(&manifest, "amazon-bedrock", false),
+            outside_error(value, &format!("is an absolute path; {INSIDE}"))
+        );
+    }
+}
+
+#[test]
+fn library_path_with_dot_dot_is_rejected() {
+    for value in [
+        "../libbedrock_plugin.so",
+        "../../etc/passwd",
+        "lib/../../amazon-bedrock/libbedrock_plugin.so",
+        "./..",
+    ] {
+        let mut manifest = real_manifest();
+        manifest["library"][current_os_key()] = json!(value);
+        assert_eq!(
+            read_err(&manifest, "amazon-bedrock", false),
+            outside_error(value, &format!("has a \"..\" component; {INSIDE}"))
+        );
+    }
+}
+
+#[test]
+fn library_path_naming_no_file_is_rejected() {
+    for value in ["", ".", "./"] {
+        let mut manifest = real_manifest();
+        manifest["library"][current_os_key()] = json!(value);
+        assert_eq!(
+            read_err(&manifest, "amazon-bedrock", false),
+            outside_error(value, &format!("does not name a file; {INSIDE}"))
+        );
+    }
+}
+
+#[test]
+fn library_path_in_a_subfolder_is_accepted() {
+    let mut manifest = real_manifest();
+    manifest["library"][current_os_key()] = json!("./lib/libbedrock_plugin.so");
+    let dir = tempfile::tempdir().unwrap();
+    write_plugin(dir.path(), "amazon-bedrock", &manifest, false);
+    let folder = dir.path().join("amazon-bedrock");
+    std::fs::create_dir(folder.join("lib")).unwrap();
+    std::fs::write(folder.join("lib/libbedrock_plugin.so"), b"x").unwrap();
+    let plugin = read_plugin(&folder).unwrap();
+    assert_eq!(
+        plugin.library_path,
+        folder.join("./lib/libbedrock_plugin.so")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn library_symlink_leading_out_of_the_folder_is_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = real_manifest();
+    let name = library_name(&manifest);
+    write_plugin(dir.path(), "amazon-bedrock", &manifest, false);
+    let folder = dir.path().join("amazon-bedrock");
+    let outside = dir.path().join("elsewhere.so");
+    std::fs::write(&outside, b"x").unwrap();
+    std::os::unix::fs::symlink(&outside, folder.join(&name)).unwrap();
+    let err = read_plugin(&folder).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        outside_error(
+            &name,
+            &format!(
+                "resolves to {}, outside the plugin folder {}",
+                outside.canonicalize().unwrap().display(),
+                folder.canonicalize().unwrap().display()
+            )
+        )
+    );
+    // A relative symlink climbing out is caught the same way.
+    std::fs::remove_file(folder.join(&name)).unwrap();
+    std::os::unix::fs::symlink("../elsewhere.so", folder.join(&name)).unwrap();
+    assert!(read_err_at(&folder).contains("outside the plugin folder"));
+}
+
+#[cfg(unix)]
+#[test]
+fn library_symlink_inside_the_folder_is_accepted_even_through_a_linked_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = real_manifest();
+    let name = library_name(&manifest);
+    // The plugins dir entry is itself a symlink to the real folder.
+    let real = dir.path().join("store/amazon-bedrock");
+    std::fs::create_dir_all(&real).unwrap();
+    std::fs::write(
+        real.join("manifest.json"),
+        serde_json::to_string(&manifest).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(real.join("libbedrock_plugin.so.1"), b"x").unwrap();
+    std::os::unix::fs::symlink("libbedrock_plugin.so.1", real.join(&name)).unwrap();
+    let plugins = dir.path().join("plugins");
+    std::fs::create_dir(&plugins).unwrap();
+    std::os::unix::fs::symlink(&real, plugins.join("amazon-bedrock")).unwrap();
+    let plugin = read_plugin(&plugins.join("amazon-bedrock")).unwrap();
+    assert_eq!(
+        plugin.library_path,
+        plugins.join("amazon-bedrock").join(&name)
+    );
+}
+
+fn read_err_at(folder: &Path) -> String {
+    read_plugin(folder).unwrap_err().to_string()
+}

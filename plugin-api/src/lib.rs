@@ -146,9 +146,13 @@
 //! }
 //! ```
 //!
-//! Dropping a stream or a pending handle cancels its work inside the plugin. Fields a newer
-//! interface version appends to the root module after `shutdown` read as `None` when the loaded
-//! library is older (`#[sabi(missing_field(option))]`).
+//! Dropping a stream or a pending handle cancels its work inside the plugin.
+//!
+//! Compatibility runs one way: a host loads a plugin built from the same or a *newer* compatible
+//! interface version (appended root-module fields and trait methods are allowed on the library
+//! side), but abi_stable 0.11 refuses a library that has *fewer* prefix fields than the host
+//! expects ("too many fields"). So a host built from a newer version cannot load an older
+//! plugin; `tests/tests/abi_evolution.rs` pins both directions.
 //!
 //! # Writing a plugin
 //!
@@ -264,8 +268,9 @@ pub struct PluginInfo {
 #[repr(C)]
 #[derive(StableAbi)]
 #[sabi(kind(Prefix(prefix_ref = PluginModuleRef)))]
-// Fields appended after `last_prefix_field` read as `None` from an older library, so a newer
-// host can still load it and fall back.
+// Accessors of fields appended after `last_prefix_field` return `Option`, as abi_stable's growth
+// rules expect (abi_stable 0.11 still refuses at load a library that lacks them: see the crate
+// docs on which direction is compatible).
 #[sabi(missing_field(option))]
 pub struct PluginModule {
     /// The library's own identity (MAN-04).

@@ -88,29 +88,7 @@ pub fn runtime_endpoint(
     {
         return custom(url, "awsBedrockEndpoint");
     }
-    if !configured_endpoints_ignored(env, profile) {
-        if let Some(url) = env.get("AWS_ENDPOINT_URL_BEDROCK_RUNTIME") {
-            return custom(url, "AWS_ENDPOINT_URL_BEDROCK_RUNTIME");
-        }
-        if let Some(url) = env.get("AWS_ENDPOINT_URL") {
-            return custom(url, "AWS_ENDPOINT_URL");
-        }
-        if let Some(url) = profile.service_endpoint_urls.get("bedrock_runtime") {
-            return custom(url, "shared config services.bedrock_runtime");
-        }
-        if let Some(url) = &profile.endpoint_url {
-            return custom(url, "shared config endpoint_url");
-        }
-    }
-    EndpointChoice {
-        url: standard_url(
-            "bedrock-runtime",
-            region,
-            EndpointVariant::from_env(env, profile),
-        ),
-        custom: false,
-        source: "standard",
-    }
+    configured_or_standard(&RUNTIME_SERVICE, region, env, profile)
 }
 
 /// EP-02: the control-plane endpoint (`awsBedrockEndpoint` and baseUrls never apply).
@@ -119,22 +97,63 @@ pub fn control_plane_endpoint(
     env: &EnvSnapshot,
     profile: &ProfileSettings,
 ) -> EndpointChoice {
+    configured_or_standard(&CONTROL_SERVICE, region, env, profile)
+}
+
+/// The names one Bedrock service is configured by (EP-01 / EP-02).
+struct Service {
+    /// The SDK's service-specific endpoint variable.
+    env_var: &'static str,
+    /// The key under a shared-config `services` section, and how status names it.
+    shared_config_key: &'static str,
+    shared_config_source: &'static str,
+    /// The standard host's first label.
+    host_prefix: &'static str,
+}
+
+const RUNTIME_SERVICE: Service = Service {
+    env_var: "AWS_ENDPOINT_URL_BEDROCK_RUNTIME",
+    shared_config_key: "bedrock_runtime",
+    shared_config_source: "shared config services.bedrock_runtime",
+    host_prefix: "bedrock-runtime",
+};
+
+const CONTROL_SERVICE: Service = Service {
+    env_var: "AWS_ENDPOINT_URL_BEDROCK",
+    shared_config_key: "bedrock",
+    shared_config_source: "shared config services.bedrock",
+    host_prefix: "bedrock",
+};
+
+/// The SDK's configured-endpoint order (service variable, `AWS_ENDPOINT_URL`, the shared
+/// config's service section, its `endpoint_url`), unless configured endpoints are ignored;
+/// else the standard endpoint of the region.
+fn configured_or_standard(
+    service: &Service,
+    region: &str,
+    env: &EnvSnapshot,
+    profile: &ProfileSettings,
+) -> EndpointChoice {
     if !configured_endpoints_ignored(env, profile) {
-        if let Some(url) = env.get("AWS_ENDPOINT_URL_BEDROCK") {
-            return custom(url, "AWS_ENDPOINT_URL_BEDROCK");
+        if let Some(url) = env.get(service.env_var) {
+            return custom(url, service.env_var);
         }
         if let Some(url) = env.get("AWS_ENDPOINT_URL") {
             return custom(url, "AWS_ENDPOINT_URL");
         }
-        if let Some(url) = profile.service_endpoint_urls.get("bedrock") {
-            return custom(url, "shared config services.bedrock");
+        if let Some(url) = profile.service_endpoint_urls.get(service.shared_config_key) {
+            return custom(url, service.shared_config_source);
         }
         if let Some(url) = &profile.endpoint_url {
             return custom(url, "shared config endpoint_url");
         }
     }
     EndpointChoice {
-        url: standard_url("bedrock", region, EndpointVariant::from_env(env, profile)),
+        url: standard_url(
+            service.host_prefix,
+            region,
+            EndpointVariant::from_env(env, profile),
+        ),
         custom: false,
         source: "standard",
     }
@@ -149,102 +168,4 @@ fn custom(url: &str, source: &'static str) -> EndpointChoice {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> EnvSnapshot {
-        EnvSnapshot::from_pairs(pairs.iter().copied())
-    }
-
-    #[test]
-    fn ep_01_custom_base_url_beats_everything_and_standard_is_only_a_hint() {
-        let profile = ProfileSettings::default();
-        let standard_only = RuntimeEndpointInputs {
-            provider_base_urls: vec!["https://bedrock-runtime.us-west-2.amazonaws.com"],
-            ..Default::default()
-        };
-        let choice = runtime_endpoint(&standard_only, "us-west-2", &env(&[]), &profile);
-        assert!(!choice.custom);
-        assert_eq!(
-            choice.url,
-            "https://bedrock-runtime.us-west-2.amazonaws.com"
-        );
-
-        let custom_inputs = RuntimeEndpointInputs {
-            provider_base_urls: vec!["https://proxy.example/bedrock/"],
-            aws_bedrock_endpoint: Some("https://vpce.example"),
-            ..Default::default()
-        };
-        let choice = runtime_endpoint(
-            &custom_inputs,
-            "us-east-1",
-            &env(&[("AWS_ENDPOINT_URL", "http://x")]),
-            &profile,
-        );
-        assert_eq!(choice.url, "https://proxy.example/bedrock");
-        assert!(choice.custom);
-    }
-
-    #[test]
-    fn ep_01_env_order_and_ignore_switch() {
-        let profile = ProfileSettings::default();
-        let inputs = RuntimeEndpointInputs::default();
-        let both = env(&[
-            ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:1"),
-            ("AWS_ENDPOINT_URL", "http://127.0.0.1:2"),
-        ]);
-        assert_eq!(
-            runtime_endpoint(&inputs, "us-east-1", &both, &profile).url,
-            "http://127.0.0.1:1"
-        );
-        let ignored = env(&[
-            ("AWS_ENDPOINT_URL", "http://127.0.0.1:2"),
-            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
-        ]);
-        assert!(!runtime_endpoint(&inputs, "us-east-1", &ignored, &profile).custom);
-    }
-
-    #[test]
-    fn ep_02_control_plane_ignores_runtime_overrides() {
-        let choice = control_plane_endpoint(
-            "eu-west-1",
-            &env(&[("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://x")]),
-            &ProfileSettings::default(),
-        );
-        assert_eq!(choice.url, "https://bedrock.eu-west-1.amazonaws.com");
-        let choice = control_plane_endpoint(
-            "eu-west-1",
-            &env(&[("AWS_ENDPOINT_URL_BEDROCK", "http://127.0.0.1:9")]),
-            &ProfileSettings::default(),
-        );
-        assert_eq!(choice.url, "http://127.0.0.1:9");
-    }
-
-    #[test]
-    fn ep_03_fips_and_dual_stack_variants() {
-        let fips = EndpointVariant {
-            fips: true,
-            dual_stack: false,
-        };
-        let dual = EndpointVariant {
-            fips: false,
-            dual_stack: true,
-        };
-        let both = EndpointVariant {
-            fips: true,
-            dual_stack: true,
-        };
-        assert_eq!(
-            standard_url("bedrock-runtime", "us-east-1", fips),
-            "https://bedrock-runtime-fips.us-east-1.amazonaws.com"
-        );
-        assert_eq!(
-            standard_url("bedrock-runtime", "us-east-1", dual),
-            "https://bedrock-runtime.us-east-1.api.aws"
-        );
-        assert_eq!(
-            standard_url("bedrock", "us-east-1", both),
-            "https://bedrock-fips.us-east-1.api.aws"
-        );
-    }
-}
+mod tests;

@@ -1,6 +1,6 @@
 //! Which region a call goes to (REG-*), and the partition facts derived from it.
 
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 use regex::Regex;
 
@@ -25,40 +25,25 @@ impl RegionChoice {
     }
 }
 
-fn base_url_pattern() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        let suffixes = [
-            r"amazonaws\.com",
-            r"api\.aws",
-            r"amazonaws\.com\.cn",
-            r"api\.amazonwebservices\.com\.cn",
-            r"amazonaws\.eu",
-            r"api\.amazonwebservices\.eu",
-            r"c2s\.ic\.gov",
-            r"api\.aws\.ic\.gov",
-            r"sc2s\.sgov\.gov",
-            r"api\.aws\.scloud",
-            r"cloud\.adc-e\.uk",
-            r"api\.cloud-aws\.adc-e\.uk",
-            r"csp\.hci\.ic\.gov",
-            r"api\.aws\.hci\.ic\.gov",
-        ]
+/// Standard `bedrock-runtime` hosts of every partition (REG-02): the region is captured.
+static BASE_URL_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+    let suffixes = PARTITIONS
+        .iter()
+        .flat_map(|(_, suffix, dual_stack)| [suffix, dual_stack])
+        .map(|suffix| regex::escape(suffix))
+        .collect::<Vec<_>>()
         .join("|");
-        Regex::new(&format!(
-            r"(?i)^bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.(?:{suffixes})$"
-        ))
-        .unwrap_or_else(|err| unreachable!("static regex: {err}"))
-    })
-}
+    Regex::new(&format!(
+        r"(?i)^bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.(?:{suffixes})$"
+    ))
+    .expect("constant pattern compiles")
+});
 
-fn arn_pattern() -> &'static Regex {
-    static PATTERN: OnceLock<Regex> = OnceLock::new();
-    PATTERN.get_or_init(|| {
-        Regex::new(r"^arn:aws(?:-[a-z0-9-]+)?:bedrock:([a-z0-9-]+):")
-            .unwrap_or_else(|err| unreachable!("static regex: {err}"))
-    })
-}
+/// A Bedrock ARN of any partition: the region is captured.
+static ARN_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^arn:aws(?:-[a-z0-9-]+)?:bedrock:([a-z0-9-]+):")
+        .expect("constant pattern compiles")
+});
 
 /// The host of an absolute URL (no userinfo, port or path), lower-cased.
 pub fn url_host(url: &str) -> Option<String> {
@@ -76,7 +61,7 @@ pub fn url_host(url: &str) -> Option<String> {
 /// REG-04: the region of a standard Bedrock runtime URL; `None` for custom hosts.
 pub fn region_from_base_url(url: &str) -> Option<String> {
     let host = url_host(url)?;
-    base_url_pattern()
+    BASE_URL_PATTERN
         .captures(&host)
         .and_then(|captures| captures.get(1))
         .map(|region| region.as_str().to_owned())
@@ -89,48 +74,40 @@ pub fn is_standard_base_url(url: &str) -> bool {
 
 /// REG-05: the region inside a Bedrock ARN; `None` for non-ARNs and empty region fields.
 pub fn region_from_arn(model_id: &str) -> Option<String> {
-    arn_pattern()
+    ARN_PATTERN
         .captures(model_id)
         .and_then(|captures| captures.get(1))
         .map(|region| region.as_str().to_owned())
 }
 
+/// The partitions by region-name prefix, most specific first (`us-isob-` before `us-iso-`):
+/// (prefix, DNS suffix, dual-stack DNS suffix). The last row, with the empty prefix, is the
+/// commercial partition every other region belongs to.
+const PARTITIONS: [(&str, &str, &str); 7] = [
+    ("cn-", "amazonaws.com.cn", "api.amazonwebservices.com.cn"),
+    ("eusc-", "amazonaws.eu", "api.amazonwebservices.eu"),
+    ("us-isob-", "sc2s.sgov.gov", "api.aws.scloud"),
+    ("us-isof-", "csp.hci.ic.gov", "api.aws.hci.ic.gov"),
+    ("us-iso-", "c2s.ic.gov", "api.aws.ic.gov"),
+    ("eu-isoe-", "cloud.adc-e.uk", "api.cloud-aws.adc-e.uk"),
+    ("", "amazonaws.com", "api.aws"),
+];
+
+fn partition(region: &str) -> &'static (&'static str, &'static str, &'static str) {
+    PARTITIONS
+        .iter()
+        .find(|(prefix, _, _)| region.starts_with(prefix))
+        .unwrap_or(&PARTITIONS[PARTITIONS.len() - 1])
+}
+
 /// REG-10: the DNS suffix of the region's partition.
 pub fn dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else if region.starts_with("eusc-") {
-        "amazonaws.eu"
-    } else if region.starts_with("us-isob-") {
-        "sc2s.sgov.gov"
-    } else if region.starts_with("us-isof-") {
-        "csp.hci.ic.gov"
-    } else if region.starts_with("us-iso-") {
-        "c2s.ic.gov"
-    } else if region.starts_with("eu-isoe-") {
-        "cloud.adc-e.uk"
-    } else {
-        "amazonaws.com"
-    }
+    partition(region).1
 }
 
 /// The dual-stack DNS suffix of the region's partition (EP-03).
 pub fn dual_stack_dns_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "api.amazonwebservices.com.cn"
-    } else if region.starts_with("eusc-") {
-        "api.amazonwebservices.eu"
-    } else if region.starts_with("us-isob-") {
-        "api.aws.scloud"
-    } else if region.starts_with("us-isof-") {
-        "api.aws.hci.ic.gov"
-    } else if region.starts_with("us-iso-") {
-        "api.aws.ic.gov"
-    } else if region.starts_with("eu-isoe-") {
-        "api.cloud-aws.adc-e.uk"
-    } else {
-        "api.aws"
-    }
+    partition(region).2
 }
 
 /// The implicit provider's baseUrl (REG-10, DISC-02).
@@ -239,175 +216,4 @@ fn shared_region_tail(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> EnvSnapshot {
-        EnvSnapshot::from_pairs(pairs.iter().copied())
-    }
-
-    #[test]
-    fn reg_04_region_from_standard_base_urls_only() {
-        assert_eq!(
-            region_from_base_url("https://bedrock-runtime-fips.us-gov-west-1.amazonaws.com")
-                .as_deref(),
-            Some("us-gov-west-1")
-        );
-        assert_eq!(
-            region_from_base_url("https://bedrock-runtime.cn-north-1.amazonaws.com.cn").as_deref(),
-            Some("cn-north-1")
-        );
-        assert_eq!(
-            region_from_base_url("https://bedrock-runtime.us-east-1.api.aws").as_deref(),
-            Some("us-east-1")
-        );
-        assert_eq!(
-            region_from_base_url("https://vpce-0abc.bedrock-runtime.us-east-1.vpce.amazonaws.com"),
-            None
-        );
-        assert_eq!(region_from_base_url("http://127.0.0.1:4566"), None);
-    }
-
-    #[test]
-    fn reg_05_region_from_arns() {
-        assert_eq!(
-            region_from_arn("arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.anthropic.claude-opus-4-7")
-                .as_deref(),
-            Some("us-west-2")
-        );
-        assert_eq!(
-            region_from_arn("arn:aws:bedrock:::foundation-model/anthropic.claude-opus-4-6-v1"),
-            None
-        );
-        assert_eq!(region_from_arn("anthropic.claude-opus-4-6-v1"), None);
-    }
-
-    #[test]
-    fn reg_01_order_follows_the_table() {
-        let base = RuntimeRegionInputs {
-            model_id: "anthropic.claude-sonnet-4-6",
-            ..Default::default()
-        };
-        let with = |inputs: RuntimeRegionInputs<'_>, env_pairs: &[(&str, &str)]| {
-            runtime_region(&inputs, &env(env_pairs)).region
-        };
-        assert_eq!(
-            with(
-                RuntimeRegionInputs {
-                    request_region: Some("ap-northeast-1"),
-                    aws_region: Some("eu-west-3"),
-                    ..base.clone()
-                },
-                &[]
-            ),
-            "ap-northeast-1"
-        );
-        assert_eq!(
-            with(
-                RuntimeRegionInputs {
-                    model_id: "arn:aws:bedrock:us-west-2:123456789012:inference-profile/us.anthropic.claude-opus-4-7",
-                    provider_base_urls: vec!["https://bedrock-runtime.us-east-1.amazonaws.com"],
-                    ..base.clone()
-                },
-                &[]
-            ),
-            "us-west-2"
-        );
-        assert_eq!(
-            with(
-                RuntimeRegionInputs {
-                    model_base_url: Some("https://bedrock-runtime.eu-west-1.amazonaws.com"),
-                    provider_base_urls: vec!["https://bedrock-runtime.eu-central-1.amazonaws.com"],
-                    ..base.clone()
-                },
-                &[]
-            ),
-            "eu-west-1"
-        );
-        assert_eq!(
-            with(
-                RuntimeRegionInputs {
-                    provider_base_urls: vec![
-                        "https://bedrock-runtime.internal.example",
-                        "https://bedrock-runtime.ca-central-1.amazonaws.com"
-                    ],
-                    ..base.clone()
-                },
-                &[]
-            ),
-            "ca-central-1"
-        );
-        assert_eq!(
-            with(
-                RuntimeRegionInputs {
-                    aws_region: Some("eu-west-3"),
-                    ..base.clone()
-                },
-                &[("AWS_REGION", "us-west-1")]
-            ),
-            "eu-west-3"
-        );
-        assert_eq!(
-            with(
-                RuntimeRegionInputs {
-                    provider_base_urls: vec!["https://bedrock-runtime.internal.example"],
-                    discovery_region: Some("eu-central-1"),
-                    ..base.clone()
-                },
-                &[("AWS_REGION", "us-west-1")]
-            ),
-            "eu-central-1"
-        );
-        assert_eq!(
-            with(
-                base.clone(),
-                &[("AWS_REGION", " "), ("AWS_DEFAULT_REGION", "eu-west-1")]
-            ),
-            "eu-west-1"
-        );
-        assert_eq!(
-            with(
-                RuntimeRegionInputs {
-                    profile_region: Some("us-east-2"),
-                    ..base.clone()
-                },
-                &[]
-            ),
-            "us-east-2"
-        );
-        assert_eq!(with(base, &[]), "us-east-1");
-    }
-
-    #[test]
-    fn reg_10_control_plane_order_and_partition_suffixes() {
-        let choice = control_plane_region(Some("eu-central-1"), Some("us-west-2"), None, &env(&[]));
-        assert_eq!(
-            choice,
-            RegionChoice::new("eu-central-1", "discovery.region")
-        );
-        assert_eq!(
-            control_plane_region(None, None, None, &env(&[])).region,
-            "us-east-1"
-        );
-        assert_eq!(
-            standard_runtime_base_url("us-east-1"),
-            "https://bedrock-runtime.us-east-1.amazonaws.com"
-        );
-        assert_eq!(
-            standard_runtime_base_url("cn-north-1"),
-            "https://bedrock-runtime.cn-north-1.amazonaws.com.cn"
-        );
-        assert_eq!(
-            standard_runtime_base_url("us-gov-west-1"),
-            "https://bedrock-runtime.us-gov-west-1.amazonaws.com"
-        );
-        assert_eq!(
-            standard_runtime_base_url("eusc-de-east-1"),
-            "https://bedrock-runtime.eusc-de-east-1.amazonaws.eu"
-        );
-        assert_eq!(
-            standard_runtime_base_url("us-isob-east-1"),
-            "https://bedrock-runtime.us-isob-east-1.sc2s.sgov.gov"
-        );
-    }
-}
+mod tests;

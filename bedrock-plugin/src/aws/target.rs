@@ -1,16 +1,61 @@
 //! Resolving everything one call needs: auth, region, endpoint, HTTP settings, credentials.
+//!
+//! [`CallContext`] is the narrow input every service (chat, CountTokens, discovery,
+//! embeddings, doctor) takes instead of the whole plugin state: the settings and environment
+//! one operation started with (LIVE-01) and the instance's credential and client caches.
 
+use std::sync::Arc;
+
+use abi_stable::std_types::{ROption, RString};
 use plugin_api::error::{ErrorKind, PluginError};
 
 use crate::aws::auth::{self, AuthResolution, RequestAuth};
-use crate::aws::clients::ClientSpec;
+use crate::aws::clients::{ClientCache, ClientSpec};
 use crate::aws::credentials::CredentialCache;
 use crate::aws::endpoint::{self, EndpointChoice, EndpointVariant, RuntimeEndpointInputs};
 use crate::aws::http;
 use crate::aws::region::{self, RegionChoice, RuntimeRegionInputs};
 use crate::aws::shared_config::{self, ProfileSettings};
+use crate::bounded::WarnOnce;
 use crate::env::EnvSnapshot;
 use crate::settings::Settings;
+
+/// What one operation works with: the settings and env snapshot taken at its start, and the
+/// instance's caches and warn-once memory (shared, so a clone is cheap).
+#[derive(Clone)]
+pub struct CallContext {
+    pub settings: Arc<Settings>,
+    pub env: EnvSnapshot,
+    pub credentials: Arc<CredentialCache>,
+    pub clients: Arc<ClientCache>,
+    /// Warnings this instance already logged (REG-02, REQ-08, DISC-50/51 log once).
+    pub warnings: Arc<WarnOnce>,
+}
+
+/// A source of fresh [`CallContext`]s, for objects that outlive one operation.
+pub type CallContexts = Arc<dyn Fn() -> CallContext + Send + Sync>;
+
+impl CallContext {
+    /// [`runtime`] with this context's settings, env, credentials and warnings.
+    pub async fn runtime_target(
+        &self,
+        request: RuntimeRequest<'_>,
+    ) -> Result<CallTarget, PluginError> {
+        runtime(
+            &self.settings,
+            &self.env,
+            request,
+            &self.credentials,
+            &self.warnings,
+        )
+        .await
+    }
+
+    /// [`control_plane`] with this context's settings, env and credentials.
+    pub async fn control_target(&self) -> Result<CallTarget, PluginError> {
+        control_plane(&self.settings, &self.env, &self.credentials).await
+    }
+}
 
 /// A resolved call: the client spec plus the decisions behind it (for logs and status).
 #[derive(Clone, Debug)]
@@ -35,25 +80,13 @@ impl<'a> RuntimeRequest<'a> {
     /// The per-request inputs a chat request carries (model id and baseUrl, region, profile,
     /// bearer token; converse-stream §0).
     pub fn for_chat(chat: &'a plugin_api::chat::ChatRequest) -> Self {
+        let text = |value: &'a ROption<RString>| value.as_ref().into_option().map(RString::as_str);
         let options = &chat.options;
         Self {
             model_id: chat.model.id.as_str(),
-            model_base_url: chat
-                .model
-                .base_url
-                .as_ref()
-                .into_option()
-                .map(|url| url.as_str()),
-            region: options
-                .region
-                .as_ref()
-                .into_option()
-                .map(|region| region.as_str()),
-            profile: options
-                .profile
-                .as_ref()
-                .into_option()
-                .map(|profile| profile.as_str()),
+            model_base_url: text(&chat.model.base_url),
+            region: text(&options.region),
+            profile: text(&options.profile),
             bearer_token: options
                 .bearer_token
                 .as_ref()
@@ -82,6 +115,7 @@ pub async fn runtime(
     env: &EnvSnapshot,
     request: RuntimeRequest<'_>,
     credentials: &CredentialCache,
+    warnings: &WarnOnce,
 ) -> Result<CallTarget, PluginError> {
     let auth = auth::resolve(
         &settings.config,
@@ -107,7 +141,7 @@ pub async fn runtime(
         },
         env,
     );
-    warn_on_arn_region_mismatch(request.model_id, &provider_base_urls, &region);
+    warn_on_arn_region_mismatch(request.model_id, &provider_base_urls, &region, warnings);
     let endpoint = endpoint::runtime_endpoint(
         &RuntimeEndpointInputs {
             model_base_url: request.model_base_url,
@@ -169,11 +203,13 @@ async fn finish(
 }
 
 /// REG-02: an ARN region that differs from a standard provider baseUrl region wins, with one
-/// warning per (model, baseUrl).
-fn warn_on_arn_region_mismatch(model_id: &str, provider_base_urls: &[&str], region: &RegionChoice) {
-    use std::collections::HashSet;
-    use std::sync::Mutex;
-    static WARNED: Mutex<Option<HashSet<(String, String)>>> = Mutex::new(None);
+/// warning per (model, baseUrl) and instance.
+fn warn_on_arn_region_mismatch(
+    model_id: &str,
+    provider_base_urls: &[&str],
+    region: &RegionChoice,
+    warnings: &WarnOnce,
+) {
     if region.source != "model ARN" {
         return;
     }
@@ -186,13 +222,7 @@ fn warn_on_arn_region_mismatch(model_id: &str, provider_base_urls: &[&str], regi
     if url_region == region.region {
         return;
     }
-    let mut warned = WARNED
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if warned
-        .get_or_insert_with(HashSet::new)
-        .insert((model_id.to_owned(), url.to_owned()))
-    {
+    if warnings.first(&format!("REG-02\u{0}{model_id}\u{0}{url}")) {
         tracing::warn!(
             "Amazon Bedrock model ARN region {} differs from provider baseUrl region {}; using {}",
             region.region,

@@ -1,17 +1,14 @@
 //! CountTokens (BR-50..52): the request converted exactly as for ConverseStream, sent to the
 //! foundation model id, with a local estimate when the model cannot count.
 
-use std::sync::Arc;
-
 use aws_sdk_bedrockruntime::operation::count_tokens::CountTokensError;
 use aws_sdk_bedrockruntime::types::{ConverseTokensRequest, CountTokensInput};
 use plugin_api::chat::{ChatRequest, ContentPart, Message, TokenCount};
 use plugin_api::error::{ErrorKind, PluginError};
 
-use crate::aws::target::{self, RuntimeRequest};
+use crate::aws::target::{CallContext, RuntimeRequest};
 use crate::converse::request;
-use crate::instance::Plugin;
-use crate::models::claude::REGION_PREFIXES;
+use crate::models::prefixes::strip_region_prefix;
 
 /// Characters per estimated token, and tokens per image, of the BR-52 estimate.
 const CHARS_PER_TOKEN: u64 = 4;
@@ -19,13 +16,7 @@ const TOKENS_PER_IMAGE: u64 = 1500;
 
 /// BR-51: CountTokens wants a foundation model id, so region prefixes are removed.
 pub fn foundation_model_id(model_id: &str) -> String {
-    let trimmed = model_id.trim();
-    let lower = trimmed.to_ascii_lowercase();
-    REGION_PREFIXES
-        .iter()
-        .find(|prefix| lower.starts_with(*prefix))
-        .map(|prefix| trimmed[prefix.len()..].to_owned())
-        .unwrap_or_else(|| trimmed.to_owned())
+    strip_region_prefix(model_id.trim()).to_owned()
 }
 
 /// BR-52: ceil(characters / 4) + 1500 per image.
@@ -56,18 +47,15 @@ pub fn estimate(request: &ChatRequest) -> u64 {
 }
 
 /// Runs CountTokens for a request.
-pub async fn count(plugin: &Arc<Plugin>, chat: ChatRequest) -> Result<TokenCount, PluginError> {
-    let settings = plugin.settings.current();
-    let env = plugin.env();
-    let input = request::build(&chat, &settings, request::Operation::CountTokens)?;
-    let target = target::runtime(
-        &settings,
-        &env,
-        RuntimeRequest::for_chat(&chat),
-        &plugin.credentials,
-    )
-    .await?;
-    let client = plugin.clients.runtime(&target.spec)?;
+pub async fn count(call: &CallContext, chat: ChatRequest) -> Result<TokenCount, PluginError> {
+    let input = request::build(
+        &chat,
+        &call.settings,
+        request::Operation::CountTokens,
+        &call.warnings,
+    )?;
+    let target = call.runtime_target(RuntimeRequest::for_chat(&chat)).await?;
+    let client = call.clients.runtime(&target.spec)?;
     let converse = ConverseTokensRequest::builder()
         .set_messages(Some(input.messages))
         .set_system((!input.system.is_empty()).then_some(input.system))
@@ -111,22 +99,4 @@ pub async fn count(plugin: &Arc<Plugin>, chat: ChatRequest) -> Result<TokenCount
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn br_51_region_prefixes_are_removed() {
-        assert_eq!(
-            foundation_model_id("us.anthropic.claude-sonnet-4-6"),
-            "anthropic.claude-sonnet-4-6"
-        );
-        assert_eq!(
-            foundation_model_id("global.amazon.nova-2-lite-v1:0"),
-            "amazon.nova-2-lite-v1:0"
-        );
-        assert_eq!(
-            foundation_model_id("anthropic.claude-sonnet-4-6"),
-            "anthropic.claude-sonnet-4-6"
-        );
-    }
-}
+mod tests;

@@ -4,6 +4,7 @@
 //! `timeouts.streamIdleMs`, counted from the send until the headers and then between events)
 //! and the keep-alive for refusal-buffered models (EVT-20: at least every 5 s).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_bedrockruntime::error::SdkError;
@@ -11,15 +12,16 @@ use aws_sdk_bedrockruntime::operation::RequestId as _;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use futures::FutureExt as _;
 use plugin_api::abi_stable::std_types::RBox;
-use plugin_api::error::PluginError;
 use plugin_api::event::{RetryNotice, StopReason, StreamEvent, StreamEvent_NE};
 
 use crate::config::RetryPolicy;
 use crate::converse::errors;
-use crate::converse::guardrail;
+use crate::converse::learned::LearnedCorrections;
+use crate::converse::request::guardrail;
 use crate::converse::request::ConverseInput;
-use crate::converse::retry::{self, FailurePhase, SelfHeal};
-use crate::converse::stream::{MapperConfig, StreamMapper};
+use crate::converse::response::mapper::{MapperConfig, StreamMapper};
+use crate::converse::retry::{self, ChooseProfile, FailurePhase, SelfHeal};
+use crate::error::BedrockError;
 use crate::pending::EventSink;
 
 /// Most events pushed to the host queue at once.
@@ -28,8 +30,8 @@ const BATCH: usize = 64;
 /// How often a buffering stream tells the host it is still alive.
 const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(5);
 
-/// Everything one send needs.
-pub struct Send {
+/// Everything one send needs (the client, the shaped input and the stall guard's timeout).
+pub struct SendSpec {
     pub client: aws_sdk_bedrockruntime::Client,
     pub input: ConverseInput,
     pub idle_timeout: Duration,
@@ -37,7 +39,7 @@ pub struct Send {
 
 /// One host request: the first send plus what retries and self-heal need (BR-01..BR-13).
 pub struct StreamRequest {
-    pub send: Send,
+    pub send: SendSpec,
     /// Each send gets a fresh mapper built from this (time to first token, `Start`).
     pub mapper: MapperConfig,
     /// `retry.*` of the settings the request started with (LIVE-01).
@@ -45,7 +47,10 @@ pub struct StreamRequest {
     /// The request's region, for the learned profile mapping and BR-03/BR-04 messages.
     pub region: String,
     /// BR-03/BR-04 profile choice; `None` disables the profile self-heal.
-    pub profiles: Option<retry::ProfileChooser>,
+    pub profiles: Option<Box<dyn ChooseProfile>>,
+    /// The instance's learned corrections (BR-01..BR-05 memory), read up front and updated by
+    /// self-heal.
+    pub learned: Arc<LearnedCorrections>,
 }
 
 fn idle_ms(timeout: Duration) -> u64 {
@@ -55,7 +60,7 @@ fn idle_ms(timeout: Duration) -> u64 {
 /// A send that failed before its terminal event was queued: the caller decides between a
 /// retry and ending the stream with `error`.
 struct Failure {
-    error: PluginError,
+    error: BedrockError,
     /// `Retry-After` of the failed response (BR-10 minimum delay).
     retry_after: Option<Duration>,
     phase: FailurePhase,
@@ -81,15 +86,16 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
         policy,
         region,
         profiles,
+        learned,
     } = request;
-    let Send {
+    let SendSpec {
         client,
         mut input,
         idle_timeout,
     } = send;
     let requested_model = mapper_config.model_id.clone();
     // Learned constraints shape the request up front (BR-01..BR-05 memory).
-    let mut resolved = retry::apply_learned(&mut input, &requested_model, &region);
+    let mut resolved = retry::apply_learned(&mut input, &learned, &requested_model, &region);
     let max_attempts = policy.max_attempts.max(1);
     let mut counted: u32 = 1;
     let mut send_number: u32 = 1;
@@ -103,7 +109,7 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
             Attempt::Over => {
                 if let Some(SelfHeal::MaxTokensClamped(limit)) = healed {
                     // BR-05 is remembered only once Bedrock accepted the clamped value.
-                    retry::learn(&requested_model, |known| known.max_tokens = Some(limit));
+                    learned.learn(&requested_model, |known| known.max_tokens = Some(limit));
                 }
                 return;
             }
@@ -124,7 +130,8 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
                     &mut input,
                     &requested_model,
                     &region,
-                    profiles.as_ref(),
+                    profiles.as_deref(),
+                    &learned,
                 )
                 .await
                 {
@@ -134,7 +141,7 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
                         }
                         healed = Some(heal.clone());
                         send_number += 1;
-                        let detail = detail.unwrap_or_else(|| error.message.to_string());
+                        let detail = detail.unwrap_or_else(|| error.to_string());
                         if !notify(&sink, send_number, 0, heal.reason(), detail).await {
                             return;
                         }
@@ -169,7 +176,7 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
                     send_number,
                     idle_ms(delay),
                     reason.as_str(),
-                    error.message.to_string(),
+                    error.to_string(),
                 )
                 .await
                 {
@@ -181,7 +188,8 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
             }
         }
 
-        mapper.on_failure(error, StopReason::Error, &mut held);
+        // The stream-event boundary: the typed error becomes the host's error here.
+        mapper.on_failure(error.into(), StopReason::Error, &mut held);
         finish(&sink, held).await;
         return;
     }
@@ -202,12 +210,13 @@ async fn self_heal(
     input: &mut ConverseInput,
     requested_model: &str,
     region: &str,
-    profiles: Option<&retry::ProfileChooser>,
+    profiles: Option<&dyn ChooseProfile>,
+    learned: &LearnedCorrections,
 ) -> HealOutcome {
     match heal {
         SelfHeal::TemperatureUnsupported => {
             retry::drop_sampling(input);
-            retry::learn(requested_model, |known| known.no_sampling = true);
+            learned.learn(requested_model, |known| known.no_sampling = true);
             HealOutcome::Resend { detail: None }
         }
         SelfHeal::TopPConflict => {
@@ -215,7 +224,7 @@ async fn self_heal(
                 "Amazon Bedrock: {requested_model} does not accept temperature and top_p together; dropping top_p"
             );
             retry::drop_top_p(input);
-            retry::learn(requested_model, |known| known.no_top_p = true);
+            learned.learn(requested_model, |known| known.no_top_p = true);
             HealOutcome::Resend { detail: None }
         }
         SelfHeal::MaxTokensClamped(limit) => {
@@ -224,7 +233,7 @@ async fn self_heal(
         }
         SelfHeal::InferenceProfile { invalid_id } => {
             let profile = match profiles {
-                Some(chooser) => chooser.choose(&input.model_id).await,
+                Some(chooser) => chooser.choose(&input.model_id, region).await,
                 None => None,
             };
             match profile {
@@ -232,7 +241,7 @@ async fn self_heal(
                     let detail = format!("Retried with inference profile {profile}");
                     let region_key = region.to_owned();
                     let remembered = profile.clone();
-                    retry::learn(requested_model, move |known| {
+                    learned.learn(requested_model, move |known| {
                         known.profiles.insert(region_key, remembered);
                     });
                     input.model_id = profile;
@@ -310,7 +319,9 @@ async fn attempt(
     let response = match tokio::time::timeout(idle_timeout, request.send()).await {
         Err(_) => {
             return Attempt::Failed(Box::new(Failure {
-                error: errors::stall_error(idle_ms(idle_timeout)),
+                error: BedrockError::Stalled {
+                    ms: idle_ms(idle_timeout),
+                },
                 retry_after: None,
                 phase: fresh,
                 held: out,
@@ -378,7 +389,9 @@ async fn attempt(
                 mapper.on_end(&mut out);
                 break;
             }
-            Some(Ending::Stalled) => errors::stall_error(idle_ms(idle_timeout)),
+            Some(Ending::Stalled) => BedrockError::Stalled {
+                ms: idle_ms(idle_timeout),
+            },
             Some(Ending::Failed(error)) => error,
             None if mapper.is_finished() => break,
             None => {
@@ -411,7 +424,7 @@ async fn attempt(
 enum Ending {
     Clean,
     Stalled,
-    Failed(PluginError),
+    Failed(BedrockError),
 }
 
 async fn finish(sink: &EventSink, out: Vec<StreamEvent_NE>) {

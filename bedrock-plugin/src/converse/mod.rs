@@ -1,17 +1,17 @@
 //! ConverseStream: request shaping, sending, and mapping the answer to host events.
+//!
+//! * [`request`] turns a host chat request into the ConverseStream input (pure, no I/O).
+//! * [`response`] maps Bedrock's events to host events (sans-IO state machine).
+//! * [`chat`] starts one request, [`driver`] sends it and pumps events with the stall and
+//!   keep-alive timers, [`retry`] decides transient retries and self-heal, [`learned`] is the
+//!   instance's memory of self-heal corrections, [`count_tokens`] is the CountTokens call, and
+//!   [`errors`] maps SDK failures and classifies errors for host failover.
 
+pub mod chat;
 pub mod count_tokens;
 pub mod driver;
 pub mod errors;
-pub mod guardrail;
-pub mod media;
-pub mod messages;
-pub mod metadata;
+pub mod learned;
 pub mod request;
+pub mod response;
 pub mod retry;
-pub mod sampling;
-pub mod stream;
-pub mod thinking;
-pub mod tier;
-pub mod tools;
-pub mod usage;

@@ -6,16 +6,16 @@
 //! plain strings because unknown enum values must survive as raw text (DISC-12).
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use abi_stable::std_types::{ROption, RString, RVec};
 use plugin_api::model::{ModelCost, ModelDefinition};
-use regex::Regex;
 
 use crate::discovery::profiles::{self, ProfileCandidate};
+pub use crate::discovery::profiles::{profile_base_id, RawProfile};
 use crate::manifest::{API, PROVIDER_ID};
 use crate::models::claude;
-use crate::models::context_windows;
+use crate::models::limits;
+use crate::models::traits::ModelTraits;
 
 /// One `FoundationModelSummary`, enum values kept as the raw strings Bedrock sent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,16 +28,6 @@ pub struct RawFoundationModel {
     pub response_streaming_supported: Option<bool>,
     pub inference_types_supported: Vec<String>,
     pub lifecycle_status: Option<String>,
-}
-
-/// One `InferenceProfileSummary`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RawProfile {
-    pub profile_id: String,
-    pub profile_name: String,
-    pub status: String,
-    pub profile_type: String,
-    pub model_arns: Vec<String>,
 }
 
 /// The settings that shape the catalog (all part of the cache key, DISC-44).
@@ -64,12 +54,6 @@ pub fn normalise_provider_filter(filter: &[String]) -> Vec<String> {
     normalised.sort();
     normalised.dedup();
     normalised
-}
-
-fn regex(cell: &'static OnceLock<Regex>, source: &str) -> &'static Regex {
-    cell.get_or_init(|| {
-        Regex::new(source).unwrap_or_else(|err| unreachable!("static regex: {err}"))
-    })
 }
 
 fn has(values: &[String], wanted: &str) -> bool {
@@ -130,7 +114,7 @@ pub fn requires_inference_profile(model: &RawFoundationModel) -> bool {
 
 /// DISC-20 `reasoning` for an id (and optional name).
 pub fn reasoning_for(id: &str, name: &str) -> bool {
-    let base = context_windows::lookup_key(id);
+    let base = limits::lookup_key(id);
     if claude::is_thinking_model(id) || base.starts_with("deepseek.r1") {
         return true;
     }
@@ -175,7 +159,7 @@ fn default_max_tokens(options: &BuildOptions) -> u64 {
 
 fn thinking_map(id: &str) -> RVec<plugin_api::model::ThinkingLevelMapping> {
     let probe = ModelDefinition::new(id, PROVIDER_ID, API);
-    RVec::from(claude::native_level_map(&probe))
+    RVec::from(ModelTraits::of(&probe).native_level_map)
 }
 
 /// DISC-20: the definition of a kept foundation model.
@@ -197,12 +181,9 @@ pub fn foundation_definition(
     definition.input = rvec(input_modalities(&model.input_modalities));
     definition.cost = ModelCost::default();
     definition.context_window =
-        context_windows::known_context_window(id).unwrap_or_else(|| default_window(options));
-    definition.max_tokens = if claude::is_claude_5_family(id) {
-        128_000
-    } else {
-        default_max_tokens(options)
-    };
+        limits::known_context_window(id).unwrap_or_else(|| default_window(options));
+    definition.max_tokens =
+        limits::known_max_output_tokens(id).unwrap_or_else(|| default_max_tokens(options));
     definition.thinking_level_map = thinking_map(id);
     if requires_inference_profile(model) {
         let mut params = serde_json::Map::new();
@@ -220,30 +201,6 @@ pub fn foundation_definition(
             ROption::RSome(serde_json::Value::Object(params).to_string().into());
     }
     definition
-}
-
-/// DISC-33: the base model id of a profile: ARN first, prefix fallback for SYSTEM_DEFINED.
-pub fn profile_base_id(profile: &RawProfile) -> Option<String> {
-    static PREFIX: OnceLock<Regex> = OnceLock::new();
-    if let Some((_, base)) = profile
-        .model_arns
-        .first()
-        .and_then(|arn| arn.split_once("foundation-model/"))
-    {
-        if !base.trim().is_empty() {
-            return Some(base.trim().to_owned());
-        }
-    }
-    if profile.profile_type.trim() == "SYSTEM_DEFINED" {
-        return regex(
-            &PREFIX,
-            r"(?i)^(?:us|eu|ap|apac|au|jp|global|us-gov|ca)\.(.+)$",
-        )
-        .captures(profile.profile_id.trim())
-        .and_then(|captures| captures.get(1))
-        .map(|base| base.as_str().to_owned());
-    }
-    None
 }
 
 /// DISC-32: the provider of each model ARN (text after the first `/`, before the first `.`).
@@ -307,13 +264,10 @@ pub fn profile_definition(
                 &["text"]
             };
             definition.input = input.iter().map(|m| RString::from(*m)).collect();
-            definition.context_window = context_windows::known_context_window(probe_id)
-                .unwrap_or_else(|| default_window(options));
-            definition.max_tokens = if claude::is_claude_5_family(probe_id) {
-                128_000
-            } else {
-                default_max_tokens(options)
-            };
+            definition.context_window =
+                limits::known_context_window(probe_id).unwrap_or_else(|| default_window(options));
+            definition.max_tokens = limits::known_max_output_tokens(probe_id)
+                .unwrap_or_else(|| default_max_tokens(options));
             definition.thinking_level_map = thinking_map(probe_id);
         }
     }
@@ -377,180 +331,4 @@ pub fn sort_models(models: &mut [ModelDefinition]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fm(id: &str, name: &str) -> RawFoundationModel {
-        RawFoundationModel {
-            model_id: id.into(),
-            model_name: Some(name.into()),
-            provider_name: Some("Anthropic".into()),
-            input_modalities: vec!["TEXT".into(), "IMAGE".into()],
-            output_modalities: vec!["TEXT".into()],
-            response_streaming_supported: Some(true),
-            inference_types_supported: vec!["ON_DEMAND".into()],
-            lifecycle_status: Some("ACTIVE".into()),
-        }
-    }
-
-    fn options() -> BuildOptions {
-        BuildOptions {
-            region: "us-east-1".into(),
-            provider_filter: Vec::new(),
-            default_context_window: 32_000,
-            default_max_tokens: 4_096,
-            use_cross_region_inference: true,
-            use_global_inference: true,
-        }
-    }
-
-    #[test]
-    fn disc_14_filter_matches_provider_name_or_id_prefix() {
-        let mut mistral = fm("mistral.mistral-large-2407-v1:0", "Mistral Large");
-        mistral.provider_name = Some("Mistral AI".into());
-        assert!(keep_foundation_model(
-            &mistral,
-            &normalise_provider_filter(&[" Mistral ".into()])
-        ));
-        let mut nova = fm("amazon.nova-micro-v1:0", "Nova Micro");
-        nova.provider_name = Some("Amazon".into());
-        let amazon = normalise_provider_filter(&["amazon".into(), "".into()]);
-        assert!(keep_foundation_model(&nova, &amazon));
-        assert!(!keep_foundation_model(
-            &fm("anthropic.claude-3-haiku-20240307-v1:0", "x"),
-            &amazon
-        ));
-    }
-
-    #[test]
-    fn disc_16_mythos_preview_is_dropped() {
-        assert!(!keep_foundation_model(
-            &fm("anthropic.claude-mythos-preview", "Mythos"),
-            &[]
-        ));
-        assert!(claude::is_mythos_preview(
-            "us.anthropic.claude-mythos-preview-v1:0"
-        ));
-        assert!(!claude::is_mythos_preview("anthropic.claude-mythos-5"));
-    }
-
-    #[test]
-    fn disc_19_provisioned_only_dropped_empty_kept() {
-        let mut provisioned = fm("anthropic.claude-3-haiku-20240307-v1:0:48k", "Haiku 48k");
-        provisioned.inference_types_supported = vec!["PROVISIONED".into()];
-        assert!(!keep_foundation_model(&provisioned, &[]));
-        provisioned.inference_types_supported = Vec::new();
-        assert!(keep_foundation_model(&provisioned, &[]));
-    }
-
-    #[test]
-    fn disc_20_claude_37_fields_and_defaults() {
-        let definition = foundation_definition(
-            &fm(
-                "anthropic.claude-3-7-sonnet-20250219-v1:0",
-                "Claude 3.7 Sonnet",
-            ),
-            &options(),
-            &[],
-        );
-        assert_eq!(definition.name.as_str(), "Claude 3.7 Sonnet");
-        assert!(definition.reasoning);
-        assert_eq!(
-            definition.input.as_slice(),
-            &[RString::from("text"), RString::from("image")]
-        );
-        assert_eq!(
-            (definition.context_window, definition.max_tokens),
-            (200_000, 4_096)
-        );
-        let mut custom = options();
-        custom.default_context_window = 64_000;
-        custom.default_max_tokens = 8_192;
-        let titan = foundation_definition(&fm("amazon.titan-tg1-large", "Titan"), &custom, &[]);
-        assert_eq!((titan.context_window, titan.max_tokens), (64_000, 8_192));
-        assert!(!titan.reasoning);
-        let opus5 = foundation_definition(
-            &fm("anthropic.claude-opus-5", "Claude Opus 5"),
-            &options(),
-            &[],
-        );
-        assert_eq!(
-            (opus5.context_window, opus5.max_tokens),
-            (1_000_000, 128_000)
-        );
-        assert!(reasoning_for("deepseek.r1-v1:0", "DeepSeek-R1"));
-    }
-
-    #[test]
-    fn disc_35_canonical_model_id() {
-        assert_eq!(
-            claude::canonical_model_id("anthropic.claude-opus-4-8-v1:0").as_deref(),
-            Some("claude-opus-4-8")
-        );
-        assert_eq!(
-            claude::canonical_model_id("anthropic.claude-haiku-4-5-20251001-v1:0").as_deref(),
-            Some("claude-haiku-4-5-20251001")
-        );
-        assert_eq!(claude::canonical_model_id("amazon.nova-micro-v1:0"), None);
-    }
-
-    #[test]
-    fn disc_33_base_id_arn_first_then_prefix_for_system_defined() {
-        let application = RawProfile {
-            profile_id: "us.my-prod-profile".into(),
-            profile_type: "APPLICATION".into(),
-            status: "ACTIVE".into(),
-            model_arns: vec![
-                "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-sonnet-4-6".into(),
-            ],
-            ..Default::default()
-        };
-        assert_eq!(
-            profile_base_id(&application).as_deref(),
-            Some("anthropic.claude-sonnet-4-6")
-        );
-        let no_arn = RawProfile {
-            model_arns: Vec::new(),
-            ..application.clone()
-        };
-        assert_eq!(profile_base_id(&no_arn), None);
-        let au = RawProfile {
-            profile_id: "au.anthropic.claude-sonnet-4-6".into(),
-            profile_type: "SYSTEM_DEFINED".into(),
-            ..no_arn
-        };
-        assert_eq!(
-            profile_base_id(&au).as_deref(),
-            Some("anthropic.claude-sonnet-4-6")
-        );
-    }
-
-    #[test]
-    fn disc_54_profiles_of_embedding_models_are_not_chat_models() {
-        let mut embed = fm("cohere.embed-v4:0", "Embed v4");
-        embed.output_modalities = vec!["EMBEDDING".into()];
-        let profile = RawProfile {
-            profile_id: "us.cohere.embed-v4:0".into(),
-            profile_name: "US Cohere Embed v4".into(),
-            status: "ACTIVE".into(),
-            profile_type: "SYSTEM_DEFINED".into(),
-            model_arns: vec![
-                "arn:aws:bedrock:us-east-1::foundation-model/cohere.embed-v4:0".into(),
-            ],
-        };
-        let models = build_models(&[embed], &[profile], &options());
-        assert!(models.is_empty(), "{models:?}");
-    }
-
-    #[test]
-    fn disc_41_sort_global_first_then_name() {
-        let mut models = vec![
-            ModelDefinition::new("anthropic.claude-sonnet-4-6", PROVIDER_ID, API),
-            ModelDefinition::new("global.anthropic.claude-sonnet-4-6", PROVIDER_ID, API),
-        ];
-        models[0].name = "Claude Sonnet 4.6".into();
-        models[1].name = "Global Claude Sonnet 4.6".into();
-        sort_models(&mut models);
-        assert_eq!(models[0].id.as_str(), "global.anthropic.claude-sonnet-4-6");
-    }
-}
+mod tests;

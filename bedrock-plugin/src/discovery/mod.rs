@@ -12,98 +12,36 @@ pub mod explicit;
 pub mod fetch;
 pub mod merge;
 pub mod profiles;
+pub mod state;
 
-use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use abi_stable::std_types::{ROption, RString, RVec};
 use futures::FutureExt;
 use plugin_api::error::{ErrorKind, PluginError};
 use plugin_api::model::ProviderCatalog;
-use plugin_api::status::{DiscoveryFailure, PluginStatus, StatusLine};
+use plugin_api::status::{PluginStatus, StatusLine};
 use plugin_api::traits::ListModelsOptions;
 
 use crate::aws::auth::{self, RequestAuth};
 use crate::aws::endpoint;
 use crate::aws::region;
 use crate::aws::shared_config::{self, ProfileSettings};
-use crate::aws::target;
+use crate::aws::target::CallContext;
+use crate::bounded::WarnOnce;
 use crate::env::EnvSnapshot;
-use crate::instance::Plugin;
 use crate::settings::Settings;
 
 use self::build::BuildOptions;
-use self::cache::{DiscoveryCache, Lookup, RunFailure, RunOutput, RunResult};
+use self::cache::{Lookup, RunFailure, RunOutput, RunResult};
 use self::explicit::now_ms;
-use self::profiles::ProfileCandidate;
+pub use self::state::DiscoveryState;
 
-/// What status reports about the last catalog (DISC-52).
-#[derive(Clone, Debug, Default)]
-struct Observed {
-    /// `fetched_at_ms` and model count of the last catalog handed out by discovery.
-    last_catalog: Option<(u64, usize)>,
-    last_error: Option<DiscoveryFailure>,
-    /// The profile-choice candidates of the last successful run (DISC-19a, BR-03).
-    candidates: Vec<ProfileCandidate>,
-}
-
-/// Discovery cache and last-error state of one plugin instance.
-#[derive(Default)]
-pub struct DiscoveryState {
-    cache: DiscoveryCache,
-    observed: Mutex<Observed>,
-}
-
-impl DiscoveryState {
-    fn observed(&self) -> std::sync::MutexGuard<'_, Observed> {
-        self.observed.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Profile-choice candidates (ACTIVE SYSTEM_DEFINED profiles) of the last successful
-    /// discovery run, for the request path's use of [`profiles::choose_profile`] (BR-03).
-    pub fn profile_candidates(&self) -> Vec<ProfileCandidate> {
-        self.observed().candidates.clone()
-    }
-
-    fn record_run(&self, result: &RunResult) {
-        let mut observed = self.observed();
-        match result {
-            Ok(output) => {
-                observed.candidates = output.candidates.clone();
-                observed.last_error =
-                    output
-                        .profile_failure
-                        .as_ref()
-                        .map(|failure| DiscoveryFailure {
-                            at_ms: output.fetched_at_ms,
-                            operation: failure.operation.into(),
-                            message: failure.detail().into(),
-                            status: failure.status.into(),
-                        });
-            }
-            Err(failure) => {
-                observed.last_error = Some(DiscoveryFailure {
-                    at_ms: now_ms(),
-                    operation: failure.operation.into(),
-                    message: failure.log_detail.clone().into(),
-                    status: failure.error.status,
-                });
-            }
-        }
-    }
-}
-
-/// Logs `message` at warn level once per process (DISC-50, DISC-51).
-fn warn_once(message: String) {
-    static SEEN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
-    let first = SEEN
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get_or_insert_with(HashSet::new)
-        .insert(message.clone());
-    if first {
+/// Logs `message` at warn level once per instance (DISC-50, DISC-51).
+fn warn_once(warnings: &WarnOnce, message: String) {
+    if warnings.first(&message) {
         tracing::warn!("{message}");
     }
 }
@@ -125,37 +63,37 @@ fn enablement(settings: &Settings, env: &EnvSnapshot) -> (bool, String) {
 
 /// The catalog for a `list_models` call.
 pub async fn list_models(
-    plugin: &Arc<Plugin>,
+    call: &CallContext,
+    state: &Arc<DiscoveryState>,
     options: ListModelsOptions,
 ) -> Result<ProviderCatalog, PluginError> {
-    let settings = plugin.settings.current();
-    let env = plugin.env();
-    if !enablement(&settings, &env).0 {
+    let settings = &call.settings;
+    let env = &call.env;
+    if !enablement(settings, env).0 {
         // DISC-43: exactly the explicit entry, and nothing is sent.
-        return Ok(explicit::catalog(&settings));
+        return Ok(explicit::catalog(settings));
     }
     let strict = options.strict;
-    match discover(plugin, &settings, &env, options).await {
+    match discover(call, state, options).await {
         Ok((output, region, from_cache)) => {
             let catalog = merge::implicit_catalog(
-                &settings,
+                settings,
                 &output.models,
                 &region,
                 output.fetched_at_ms,
                 from_cache,
             );
-            plugin.discovery.observed().last_catalog =
-                Some((catalog.fetched_at_ms, catalog.models.len()));
+            state.record_catalog(catalog.fetched_at_ms, catalog.models.len());
             Ok(catalog)
         }
         Err(failure) if strict => Err(failure.error),
         Err(failure) => {
             // DISC-03/51: non-strict failures are logged and yield no discovered models.
-            warn_once(format!(
-                "Failed to discover Bedrock models: {}",
-                failure.log_detail
-            ));
-            Ok(explicit::catalog(&settings))
+            warn_once(
+                &call.warnings,
+                format!("Failed to discover Bedrock models: {}", failure.log_detail),
+            );
+            Ok(explicit::catalog(settings))
         }
     }
 }
@@ -181,12 +119,12 @@ fn setup_failure(error: PluginError) -> RunFailure {
 /// Resolves the settings key (DISC-44) without I/O beyond the shared config re-read, then
 /// answers from the cache, joins the in-flight run, or starts one.
 async fn discover(
-    plugin: &Arc<Plugin>,
-    settings: &Arc<Settings>,
-    env: &EnvSnapshot,
+    call: &CallContext,
+    state: &Arc<DiscoveryState>,
     options: ListModelsOptions,
 ) -> Result<(Arc<RunOutput>, String, bool), RunFailure> {
-    let config = &settings.config;
+    let env = &call.env;
+    let config = &call.settings.config;
     let auth = auth::resolve(config, env, RequestAuth::default()).map_err(auth_failure)?;
     let profile = shared_config::load(env, config.aws_profile.as_deref()).await;
     let region = region::control_plane_region(
@@ -217,21 +155,17 @@ async fn discover(
         hasher.finish()
     };
     let ttl = Duration::from_secs(refresh_secs);
-    let lookup = plugin
-        .discovery
-        .cache
-        .lookup(key, options.force_refresh, |run_id| {
-            let plugin = plugin.clone();
-            let settings = settings.clone();
-            let env = env.clone();
-            async move {
-                let result = run(&plugin, &settings, &env, &build_options).await;
-                plugin.discovery.record_run(&result);
-                plugin.discovery.cache.complete(key, run_id, &result, ttl);
-                result
-            }
-            .boxed()
-        });
+    let lookup = state.cache.lookup(key, options.force_refresh, |run_id| {
+        let call = call.clone();
+        let state = state.clone();
+        async move {
+            let result = run(&call, &build_options).await;
+            state.record_run(&result);
+            state.cache.complete(key, run_id, &result, ttl);
+            result
+        }
+        .boxed()
+    });
     match lookup {
         Lookup::Hit(output) => Ok((output, region.region, true)),
         Lookup::Run(shared) => shared.await.map(|output| (output, region.region, false)),
@@ -239,20 +173,10 @@ async fn discover(
 }
 
 /// One discovery run: both calls concurrently (DISC-10), then the pure build.
-async fn run(
-    plugin: &Arc<Plugin>,
-    settings: &Settings,
-    env: &EnvSnapshot,
-    build_options: &BuildOptions,
-) -> RunResult {
+async fn run(call: &CallContext, build_options: &BuildOptions) -> RunResult {
     // Re-reads the shared config and resolves credentials for this run (DISC-04, AUTH-10).
-    let target = target::control_plane(settings, env, &plugin.credentials)
-        .await
-        .map_err(setup_failure)?;
-    let client = plugin
-        .clients
-        .control(&target.spec)
-        .map_err(setup_failure)?;
+    let target = call.control_target().await.map_err(setup_failure)?;
+    let client = call.clients.control(&target.spec).map_err(setup_failure)?;
     tracing::debug!(
         region = %target.region.region,
         endpoint = %target.endpoint.url,
@@ -272,10 +196,13 @@ async fn run(
         Ok(profiles) => (profiles, None),
         Err(failure) => {
             // DISC-50: profiles are optional; the foundation models are still useful.
-            warn_once(format!(
-                "Skipping Bedrock inference profile discovery: {}",
-                failure.detail()
-            ));
+            warn_once(
+                &call.warnings,
+                format!(
+                    "Skipping Bedrock inference profile discovery: {}",
+                    failure.detail()
+                ),
+            );
             (Vec::new(), Some(failure))
         }
     };
@@ -289,12 +216,12 @@ async fn run(
 }
 
 /// Status from cached state and the env, without network calls (AUTH-30, DISC-52).
-pub fn status(plugin: &Arc<Plugin>) -> PluginStatus {
-    let settings = plugin.settings.current();
-    let env = plugin.env();
+pub fn status(call: &CallContext, state: &DiscoveryState) -> PluginStatus {
+    let settings = &call.settings;
+    let env = call.env.clone();
     let config = &settings.config;
     let mode = auth::effective_mode(config, &env);
-    let (enabled, reason) = enablement(&settings, &env);
+    let (enabled, reason) = enablement(settings, &env);
     let credential_source = match auth::resolve(config, &env, RequestAuth::default()) {
         Ok(resolution) => resolution.source,
         Err(error) => format!("unresolved: {error}"),
@@ -327,7 +254,7 @@ pub fn status(plugin: &Arc<Plugin>) -> PluginStatus {
         &profile,
     );
     let control_endpoint = endpoint::control_plane_endpoint(&control_region.region, &env, &profile);
-    let observed = plugin.discovery.observed().clone();
+    let observed = state.observed_snapshot();
     let now = now_ms();
     let (age, count) = match observed.last_catalog {
         Some((fetched_at, count)) => (ROption::RSome(now.saturating_sub(fetched_at)), count),
@@ -350,10 +277,7 @@ pub fn status(plugin: &Arc<Plugin>) -> PluginStatus {
             "discovery refresh interval",
             format!("{} s", config.refresh_interval_secs()),
         ),
-        line(
-            "discovery cache keys",
-            plugin.discovery.cache.len().to_string(),
-        ),
+        line("discovery cache keys", state.cache.len().to_string()),
     ];
     if let Some(error) = &observed.last_error {
         details.push(line(

@@ -1,7 +1,36 @@
 //! The *profile choice rule* of DISC-19a (also used by BR-03 with the request region): which
 //! inference profile to send a profile-only base model id to.
 
-use crate::discovery::build::{profile_base_id, RawProfile};
+use crate::models::prefixes::split_region_prefix;
+
+/// One `InferenceProfileSummary`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawProfile {
+    pub profile_id: String,
+    pub profile_name: String,
+    pub status: String,
+    pub profile_type: String,
+    pub model_arns: Vec<String>,
+}
+
+/// DISC-33: the base model id of a profile: ARN first, prefix fallback for SYSTEM_DEFINED.
+pub fn profile_base_id(profile: &RawProfile) -> Option<String> {
+    if let Some((_, base)) = profile
+        .model_arns
+        .first()
+        .and_then(|arn| arn.split_once("foundation-model/"))
+    {
+        if !base.trim().is_empty() {
+            return Some(base.trim().to_owned());
+        }
+    }
+    if profile.profile_type.trim() == "SYSTEM_DEFINED" {
+        return split_region_prefix(profile.profile_id.trim())
+            .filter(|base| !base.is_empty())
+            .map(str::to_owned);
+    }
+    None
+}
 
 /// A listed ACTIVE SYSTEM_DEFINED profile and the base model id it serves (DISC-33).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,71 +129,4 @@ pub fn choose_profile(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn list(ids: &[&str], base: &str) -> Vec<ProfileCandidate> {
-        ids.iter()
-            .map(|id| ProfileCandidate {
-                profile_id: (*id).to_owned(),
-                base_model_id: base.to_owned(),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn disc_19a_profile_choice_examples() {
-        let base = "anthropic.claude-sonnet-4-6";
-        let us_global = list(
-            &[
-                "global.anthropic.claude-sonnet-4-6",
-                "us.anthropic.claude-sonnet-4-6",
-            ],
-            base,
-        );
-        assert_eq!(
-            choose_profile(base, "ca-central-1", &us_global, true, true).as_deref(),
-            Some("us.anthropic.claude-sonnet-4-6")
-        );
-        let jp_apac = list(
-            &[
-                "apac.anthropic.claude-sonnet-4-6",
-                "jp.anthropic.claude-sonnet-4-6",
-            ],
-            base,
-        );
-        assert_eq!(
-            choose_profile(base, "ap-northeast-1", &jp_apac, true, true).as_deref(),
-            Some("jp.anthropic.claude-sonnet-4-6")
-        );
-        assert_eq!(
-            choose_profile(base, "us-east-1", &us_global, false, true).as_deref(),
-            Some("global.anthropic.claude-sonnet-4-6")
-        );
-        assert_eq!(
-            choose_profile(base, "us-east-1", &us_global, false, false),
-            None
-        );
-        assert_eq!(
-            choose_profile("other.model", "us-east-1", &us_global, true, true),
-            None
-        );
-    }
-
-    #[test]
-    fn disc_19a_geography_prefixes() {
-        for (region, prefix) in [
-            ("us-gov-west-1", "us-gov."),
-            ("us-west-2", "us."),
-            ("eu-central-1", "eu."),
-            ("ap-northeast-3", "jp."),
-            ("ap-southeast-4", "au."),
-            ("ap-south-1", "apac."),
-            ("me-central-1", "apac."),
-            ("ca-central-1", "ca."),
-        ] {
-            assert_eq!(geography_prefix(region), Some(prefix), "{region}");
-        }
-        assert_eq!(geography_prefix("sa-east-1"), None);
-    }
-}
+mod tests;

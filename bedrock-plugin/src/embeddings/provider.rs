@@ -26,10 +26,9 @@ use plugin_api::traits::{
 use super::batch::{self, CallResult};
 use super::families::{self, Family, Purpose, ResolvedModel};
 use crate::aws::region::{self, RuntimeRegionInputs};
-use crate::aws::target::{self, RuntimeRequest};
+use crate::aws::target::{CallContexts, RuntimeRequest};
 use crate::config::RetryPolicy;
-use crate::converse::errors;
-use crate::instance::Plugin;
+use crate::error::BedrockError;
 use crate::manifest::EMBEDDING_PROVIDER_ID;
 use crate::pending::PendingTask;
 
@@ -41,7 +40,8 @@ pub const INPUT_TOKEN_HEADER: &str = "x-amzn-bedrock-input-token-count";
 /// A provider bound to one resolved model.
 #[derive(Clone)]
 pub struct BedrockEmbeddings {
-    plugin: Arc<Plugin>,
+    /// Fresh settings, env and caches for each call (EMB-41).
+    contexts: CallContexts,
     model: ResolvedModel,
     /// `memorySearch.remote.baseUrl`: region hint or custom endpoint (EMB-40).
     base_url: Option<String>,
@@ -51,7 +51,7 @@ pub struct BedrockEmbeddings {
 
 /// EMB-10..14, EMB-41: resolves the model and builds the trait object, or the creation error.
 pub fn create(
-    plugin: &Arc<Plugin>,
+    contexts: CallContexts,
     request: &EmbeddingProviderRequest,
 ) -> Result<EmbeddingProviderBox, PluginError> {
     let model = families::resolve(
@@ -65,9 +65,9 @@ pub fn create(
         .into_option()
         .map(|url| url.trim().to_owned())
         .filter(|url| !url.is_empty());
-    let settings = plugin.settings.current();
-    let env = plugin.env();
-    if !credentials_may_be_available(&settings, &env) {
+    let call = contexts();
+    let (settings, env) = (&call.settings, &call.env);
+    if !credentials_may_be_available(settings, env) {
         return Err(no_credentials_error());
     }
     // The profile's own region needs async file I/O; calls resolve the full REG-01 order
@@ -82,7 +82,7 @@ pub fn create(
             discovery_region: settings.config.discovery_region(),
             profile_region: None,
         },
-        &env,
+        env,
     )
     .region;
     tracing::debug!(
@@ -93,7 +93,7 @@ pub fn create(
         "memory embeddings: bedrock client"
     );
     let provider = BedrockEmbeddings {
-        plugin: plugin.clone(),
+        contexts,
         model,
         base_url,
         region,
@@ -195,25 +195,20 @@ impl BedrockEmbeddings {
                 input_tokens: ROption::RNone,
             });
         }
-        let settings = self.plugin.settings.current();
-        let env = self.plugin.env();
-        let target = target::runtime(
-            &settings,
-            &env,
-            RuntimeRequest {
+        let context = (self.contexts)();
+        let target = context
+            .runtime_target(RuntimeRequest {
                 model_id: &self.model.model_id,
                 model_base_url: self.base_url.as_deref(),
                 ..RuntimeRequest::default()
-            },
-            &self.plugin.credentials,
-        )
-        .await?;
-        let client = self.plugin.clients.runtime(&target.spec)?;
+            })
+            .await?;
+        let client = context.clients.runtime(&target.spec)?;
         let call = Invoker {
             client,
             model: &self.model,
             purpose,
-            retry: settings.config.retry_policy(),
+            retry: context.settings.config.retry_policy(),
         };
         let result = batch::run(self.model.family, texts, |chunk| call.invoke(chunk)).await?;
         Ok(Embeddings {
@@ -372,7 +367,7 @@ fn invoke_error(err: &SdkError<InvokeModelError, HttpResponse>) -> PluginError {
                 .and_then(|response| response.headers().get("x-amzn-requestid"))
                 .or_else(|| service.meta().extra("aws_request_id"))
                 .filter(|id| !id.is_empty());
-            errors::exception_error(&name, service.message(), http_status, request_id)
+            BedrockError::service(&name, service.message(), http_status, request_id).into()
         }
         None => PluginError::new(
             ErrorKind::Network,
@@ -386,82 +381,4 @@ fn invoke_error(err: &SdkError<InvokeModelError, HttpResponse>) -> PluginError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::env::EnvSnapshot;
-    use crate::settings::Settings;
-
-    fn available(config: &str, env: &[(&str, &str)]) -> bool {
-        let settings = Settings::parse(config, "{}").expect("settings");
-        credentials_may_be_available(&settings, &EnvSnapshot::from_pairs(env.iter().copied()))
-    }
-
-    #[test]
-    fn emb_30_static_bearer_and_skip_auth_are_available() {
-        let off = ("AWS_EC2_METADATA_DISABLED", "true");
-        assert!(available(
-            r#"{"awsAccessKey":"a","awsSecretKey":"b"}"#,
-            &[off]
-        ));
-        assert!(available(r#"{"awsBedrockApiKey":"k"}"#, &[off]));
-        assert!(available("{}", &[off, ("AWS_BEARER_TOKEN_BEDROCK", "t")]));
-        assert!(available(
-            "{}",
-            &[
-                off,
-                ("AWS_ACCESS_KEY_ID", "a"),
-                ("AWS_SECRET_ACCESS_KEY", "b")
-            ]
-        ));
-        assert!(available("{}", &[off, ("AWS_BEDROCK_SKIP_AUTH", "1")]));
-    }
-
-    #[test]
-    fn emb_30_chain_markers_defer_to_the_call() {
-        let off = ("AWS_EC2_METADATA_DISABLED", "true");
-        assert!(available("{}", &[off, ("AWS_PROFILE", "dev")]));
-        assert!(available(
-            "{}",
-            &[off, ("AWS_ROLE_ARN", "arn:aws:iam::1:role/r")]
-        ));
-        assert!(available(
-            "{}",
-            &[off, ("AWS_WEB_IDENTITY_TOKEN_FILE", "/t")]
-        ));
-        assert!(available(
-            "{}",
-            &[off, ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://x")]
-        ));
-        // Instance metadata not disabled: left to the call.
-        assert!(available("{}", &[]));
-    }
-
-    #[test]
-    fn emb_30_32_nothing_set_with_imds_disabled_is_unavailable() {
-        assert!(!available("{}", &[("AWS_EC2_METADATA_DISABLED", "true")]));
-        assert!(!available(
-            r#"{"awsAuthentication":"apikey"}"#,
-            &[("AWS_EC2_METADATA_DISABLED", "true")]
-        ));
-        assert_eq!(
-            no_credentials_error().message.as_str(),
-            "No API key found for provider \"bedrock\". AWS credentials are not available. Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or AWS_BEARER_TOKEN_BEDROCK, configure an EC2/ECS/EKS role, or set agents.defaults.memorySearch.provider to another provider."
-        );
-    }
-
-    #[test]
-    fn br_10_full_jitter_stays_within_the_cap() {
-        let policy = RetryPolicy {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(100),
-            max_delay: Duration::from_millis(250),
-            self_heal: false,
-        };
-        for attempt in 1..=6 {
-            let cap = Duration::from_millis((100u64 << (attempt - 1)).min(250));
-            for _ in 0..50 {
-                assert!(full_jitter(&policy, attempt) <= cap);
-            }
-        }
-    }
-}
+mod tests;

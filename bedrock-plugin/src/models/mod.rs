@@ -1,4 +1,6 @@
 //! Facts about model families that shape requests and profiles.
 
 pub mod claude;
-pub mod context_windows;
+pub mod limits;
+pub mod prefixes;
+pub mod traits;

@@ -1,5 +1,5 @@
-//! Shared helpers for the in-process discovery / auth tests: a recording host logger, plugin
-//! instances with a fixed env snapshot, catalog directories for the emulator.
+//! The one set of shared fixtures for the in-process suites: a recording host logger, plugin
+//! instances with a fixed env snapshot, the emulator and its plugin config, catalog directories.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -213,6 +213,12 @@ pub async fn run_stream(
         .await
         .expect("stream finishes");
     events
+}
+
+/// A fresh emulator with default options (every suite's server).
+pub fn emulator() -> bedrock_emulator::Emulator {
+    bedrock_emulator::Emulator::start(bedrock_emulator::EmulatorOptions::default())
+        .expect("emulator")
 }
 
 /// Plugin config pointing at `emu` with its static test keys and discovery off, with

@@ -1,8 +1,9 @@
 //! `demo`: the whole product on one machine, no AWS account needed.
 //!
 //! Starts the embedded emulator, installs the freshly built plugin into a temporary plugins
-//! directory, writes a host config, then runs `models list` and a streamed `chat` as child
-//! processes of this same binary, exactly as a user would. The children get the emulator as
+//! directory, writes a host config, then runs `models list`, a streamed `chat`, `embed`, a
+//! thinking model's chat with a tool call answered by a canned tool result, and `doctor`, as
+//! child processes of this same binary, exactly as a user would. The children get the emulator as
 //! their endpoint and its test keys through their environment; this process's own
 //! environment is never changed.
 
@@ -25,6 +26,15 @@ pub struct Args {
     prompt: String,
 }
 
+/// The thinking model the demo offers a tool to.
+const THINKING_MODEL: &str = "us.anthropic.claude-sonnet-4-6";
+
+/// The tool the demo offers: its parameters' JSON Schema.
+const WEATHER_SCHEMA: &str = r#"{"type":"object","description":"The current weather in a city","properties":{"city":{"type":"string"}},"required":["city"]}"#;
+
+/// What the demo's tool "returns".
+const WEATHER_RESULT: &str = r#"{"city":"Paris","temperature_c":18,"sky":"clear"}"#;
+
 /// The host config the demo writes: the plugin enabled, with an explicit model list.
 fn demo_config(model: &str) -> serde_json::Value {
     serde_json::json!({
@@ -35,7 +45,13 @@ fn demo_config(model: &str) -> serde_json::Value {
         "models": {"providers": {"amazon-bedrock": {
             "api": "bedrock-converse-stream",
             "auth": "aws-sdk",
-            "models": [{"id": model, "name": "Demo model", "contextWindow": 128000, "maxTokens": 4096}]
+            "models": [
+                {"id": model, "name": "Demo model", "contextWindow": 128000, "maxTokens": 4096},
+                {"id": THINKING_MODEL, "name": "Claude Sonnet 4.6", "reasoning": true,
+                 "input": ["text", "image"],
+                 "cost": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75},
+                 "contextWindow": 1000000, "maxTokens": 64000}
+            ]
         }}}
     })
 }
@@ -60,6 +76,11 @@ fn child(exe: &Path, config: &Path, plugins: &Path, endpoint: &str) -> Command {
         .env_remove("HOST_HARNESS_CONFIG")
         .env_remove("HOST_HARNESS_PLUGINS_DIR");
     command
+}
+
+/// One line of the demo's own narration on stdout (checked: a closed pipe ends the demo).
+fn say(line: impl std::fmt::Display) -> Result<(), ExitCode> {
+    super::Out::new().line(line)
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
@@ -92,23 +113,26 @@ pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
     std::fs::write(&config, document).map_err(fail)?;
     let exe = std::env::current_exe().map_err(fail)?;
 
-    println!("== emulator listening on {}", emulator.base_url());
-    println!("== plugin installed in {}", folder.display());
+    say(format_args!(
+        "== emulator listening on {}",
+        emulator.base_url()
+    ))?;
+    say(format_args!("== plugin installed in {}", folder.display()))?;
     let command = || child(&exe, &config, &plugins, emulator.base_url());
-    println!("== host-harness models list");
+    say(format_args!("== host-harness models list"))?;
     step(command(), &["models", "list"], "models list")?;
-    println!();
-    println!(
+    say("")?;
+    say(format_args!(
         "== host-harness chat amazon-bedrock/{} \"{}\"",
         args.model, args.prompt
-    );
+    ))?;
     let model_ref = format!("amazon-bedrock/{}", args.model);
     step(command(), &["chat", &model_ref, &args.prompt], "chat")?;
-    println!();
-    println!(
+    say("")?;
+    say(format_args!(
         "== host-harness embed \"{}\" \"a second document\"",
         args.prompt
-    );
+    ))?;
     let embed_args = [
         "embed",
         "--dimensions",
@@ -117,12 +141,37 @@ pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
         "a second document",
     ];
     step(command(), &embed_args, "embed")?;
+    say("")?;
+    let schema = workdir.path().join("get_weather.schema.json");
+    std::fs::write(&schema, WEATHER_SCHEMA).map_err(fail)?;
+    let tool = format!("get_weather={}", schema.display());
+    let tool_result = format!("get_weather={WEATHER_RESULT}");
+    let thinking_ref = format!("amazon-bedrock/{THINKING_MODEL}");
+    let question = "What is the weather in Paris? Use get_weather";
+    say(format_args!(
+        "== host-harness chat {thinking_ref} --thinking high --tool {tool} --tool-result '{tool_result}' \"{question}\""
+    ))?;
+    let chat_args = [
+        "chat",
+        &thinking_ref,
+        "--thinking",
+        "high",
+        "--tool",
+        &tool,
+        "--tool-result",
+        &tool_result,
+        question,
+    ];
+    step(command(), &chat_args, "chat with a tool")?;
+    say("")?;
+    say("== host-harness doctor")?;
+    step(command(), &["doctor"], "doctor")?;
     let requests = emulator.requests();
     let verified = requests.iter().filter(|request| request.authorized).count();
-    println!();
-    println!(
+    say("")?;
+    say(format_args!(
         "== the emulator served {} request(s); {verified} carried a signature it verified",
         requests.len()
-    );
+    ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -27,9 +27,15 @@ pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
         ..EmulatorOptions::default()
     })
     .map_err(|err| super::fail(format_args!("cannot start the emulator: {err}")))?;
+    // Through the checked writer: a closed stdout ends the command quietly, no panic.
+    let mut out = super::Out::new();
     match emulator.ca_cert_path() {
-        Some(ca) => println!("listening on {} ca={}", emulator.base_url(), ca.display()),
-        None => println!("listening on {}", emulator.base_url()),
+        Some(ca) => out.line(format_args!(
+            "listening on {} ca={}",
+            emulator.base_url(),
+            ca.display()
+        ))?,
+        None => out.line(format_args!("listening on {}", emulator.base_url()))?,
     }
     let rt = super::runtime()?;
     rt.block_on(async {

@@ -1,8 +1,12 @@
-//! `install`: copy the built library and the manifest into the plugins directory.
+//! `install`: copy the built library and the manifest into the plugins directory, checked
+//! and atomically (see `host_harness::library_file::install`), with an `install.json` record
+//! of the library's size and SHA-256 that every later load verifies.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use host_harness::library_file::install::{install_plugin, Installed};
+use host_harness::library_file::INSTALL_RECORD_FILE;
 use host_harness::plugins::for_current_os;
 
 use super::{fail, Context, PLUGIN_ID};
@@ -38,23 +42,16 @@ pub fn default_library() -> Option<PathBuf> {
     .find(|candidate| candidate.exists())
 }
 
-/// Installs into `<plugins_dir>/amazon-bedrock/`, returning that folder.
+/// Installs into `<plugins_dir>/amazon-bedrock/`, returning that folder. The library is
+/// checked (a complete ELF shared object of this machine) before anything is written; every
+/// file is written beside its destination and renamed over it, so a host that has the old
+/// library loaded keeps running on it; a failed install leaves nothing behind.
 pub fn install(plugins_dir: &Path, library: &Path) -> Result<PathBuf, String> {
-    let folder = plugins_dir.join(PLUGIN_ID);
-    std::fs::create_dir_all(&folder)
-        .map_err(|err| format!("cannot create {}: {err}", folder.display()))?;
-    let target = folder.join(library_file_name());
-    std::fs::copy(library, &target).map_err(|err| {
-        format!(
-            "cannot copy {} to {}: {err}",
-            library.display(),
-            target.display()
-        )
-    })?;
-    let manifest = folder.join("manifest.json");
-    std::fs::write(&manifest, MANIFEST_JSON)
-        .map_err(|err| format!("cannot write {}: {err}", manifest.display()))?;
-    Ok(folder)
+    install_recorded(plugins_dir, library).map(|installed| installed.folder)
+}
+
+fn install_recorded(plugins_dir: &Path, library: &Path) -> Result<Installed, String> {
+    install_plugin(plugins_dir, library, MANIFEST_JSON).map_err(|err| err.to_string())
 }
 
 pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
@@ -64,7 +61,11 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
             library_file_name()
         ))
     })?;
-    let folder = install(&context.plugins_dir, &library).map_err(fail)?;
-    println!("installed {PLUGIN_ID} into {}", folder.display());
+    let installed = install_recorded(&context.plugins_dir, &library).map_err(fail)?;
+    println!(
+        "installed {PLUGIN_ID} into {} (library sha256 {}, recorded in {INSTALL_RECORD_FILE})",
+        installed.folder.display(),
+        installed.record.sha256
+    );
     Ok(ExitCode::SUCCESS)
 }

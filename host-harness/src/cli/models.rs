@@ -5,12 +5,28 @@ use std::process::ExitCode;
 use plugin_api::model::ModelDefinition;
 use plugin_api::traits::ListModelsOptions;
 
-use super::{block_on, Context};
+use super::output::Out;
+use super::term::Spinner;
+use super::{block_on, PluginArgs, Top};
+
+const LIST_HELP: &str = concat!(
+    "Examples:
+  host-harness models list
+  host-harness models list --refresh
+  host-harness models list --json | jq -r '.models[].id'
+
+",
+    super::exit_codes!()
+);
 
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// List the provider's models (a table, or the full definitions with --json).
+    #[command(after_help = LIST_HELP)]
     List {
+        #[command(flatten)]
+        plugin: PluginArgs,
+        /// Print the catalog as one JSON document (every field of every model).
         #[arg(long)]
         json: bool,
         /// Ask the control plane now instead of using the cache.
@@ -76,14 +92,22 @@ fn column_width(header: &str, widths: impl Iterator<Item = usize>) -> usize {
     widths.max().unwrap_or(0).max(header.len())
 }
 
-pub fn run(context: &Context, command: Command) -> Result<ExitCode, ExitCode> {
-    let Command::List { json, refresh } = command;
-    let plugin = context.open()?;
+pub fn run(top: &Top, command: Command) -> Result<ExitCode, ExitCode> {
+    let Command::List {
+        plugin,
+        json,
+        refresh,
+    } = command;
+    let plugin = top.context(&plugin).open()?;
+    let spinner = Spinner::start("discovering models…");
     let catalog = block_on(plugin.list_models(ListModelsOptions {
         strict: true,
         force_refresh: refresh,
         ..Default::default()
-    }))?;
+    }));
+    spinner.done();
+    let catalog = catalog?;
+    let mut out = Out::new();
     if json {
         let document = serde_json::json!({
             "provider": catalog.provider_id.as_str(),
@@ -92,38 +116,65 @@ pub fn run(context: &Context, command: Command) -> Result<ExitCode, ExitCode> {
             "auth": catalog.auth.as_str(),
             "models": catalog.models.iter().map(model_json).collect::<Vec<_>>(),
         });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&document).unwrap_or_default()
-        );
+        out.json_pretty(&document)?;
         return Ok(ExitCode::SUCCESS);
     }
     let id_width = column_width("ID", catalog.models.iter().map(|m| m.id.len()));
     let name_width = column_width("NAME", catalog.models.iter().map(|m| m.name.len()));
-    println!(
-        "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  INPUT",
-        "ID", "NAME", "CONTEXT", "MAX OUT", "REASONING"
+    let priced = catalog
+        .models
+        .iter()
+        .any(|m| m.cost.input > 0.0 || m.cost.output > 0.0);
+    let cost = |model: &ModelDefinition| {
+        if !priced {
+            String::new()
+        } else if model.cost.input > 0.0 || model.cost.output > 0.0 {
+            format!("  ${}/${}", model.cost.input, model.cost.output)
+        } else {
+            "  -".to_owned()
+        }
+    };
+    let header = format!(
+        "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  {:<11}{}",
+        "ID",
+        "NAME",
+        "CONTEXT",
+        "MAX OUT",
+        "REASONING",
+        "INPUT",
+        if priced { "  COST IN/OUT PER 1M" } else { "" }
     );
+    out.line(header.trim_end())?;
     for model in catalog.models.iter() {
-        println!(
-            "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  {}",
+        let input = model
+            .input
+            .iter()
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let row = format!(
+            "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  {input:<11}{}",
             model.id.as_str(),
             model.name.as_str(),
             model.context_window,
             model.max_tokens,
             if model.reasoning { "yes" } else { "no" },
-            model
-                .input
-                .iter()
-                .map(|m| m.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
+            cost(model),
         );
+        out.line(row.trim_end())?;
     }
-    println!(
-        "{} model(s) from provider {}",
+    let status = plugin.status();
+    out.line(format_args!(
+        "{} model(s) from provider {}; region {} ({}), control plane {}, catalog age {}",
         catalog.models.len(),
-        catalog.provider_id
-    );
+        catalog.provider_id,
+        status.region,
+        status.region_source,
+        status.control_plane_endpoint,
+        status.catalog_age_ms.into_option().map_or_else(
+            || "n/a (explicit models only)".to_owned(),
+            super::status::age
+        ),
+    ))?;
     Ok(ExitCode::SUCCESS)
 }

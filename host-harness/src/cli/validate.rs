@@ -2,13 +2,21 @@
 
 use std::process::ExitCode;
 
+use host_harness::library_file::{Verification, INSTALL_RECORD_FILE};
+
 use super::Context;
 
 pub fn run(context: &Context) -> Result<ExitCode, ExitCode> {
     let plugin = context.open()?;
     let info = host_harness::loader::library_facts(plugin.module);
+    let verified = match &plugin.verification {
+        Verification::Recorded { sha256 } => {
+            format!("sha256 {sha256} matches {INSTALL_RECORD_FILE}")
+        }
+        Verification::Unrecorded => format!("unverified: no {INSTALL_RECORD_FILE}"),
+    };
     println!(
-        "ok: plugin {} {} (api {}, providers {}) loaded from {}",
+        "ok: plugin {} {} (api {}, providers {}) loaded from {} ({verified})",
         info.id,
         info.version,
         info.api,

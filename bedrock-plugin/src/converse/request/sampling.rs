@@ -1,0 +1,133 @@
+//! Temperature and topP: which models must not get them (TEMP-01..05) and the [0, 1] range
+//! (REQ-08).
+//!
+//! Bedrock rejects `temperature` outright for Claude Opus 4.7 and newer, and rejects
+//! `temperature` together with `top_p` for a few Claude 4.x models. Removing them before the
+//! send saves a failed round trip; clamping keeps an out-of-range value from failing the
+//! request when the caller's intent is obvious.
+
+use std::sync::LazyLock;
+
+use plugin_api::model::ModelDefinition;
+use regex::Regex;
+
+use crate::bounded::WarnOnce;
+use crate::models::prefixes::PREFIX_GROUP;
+use crate::models::traits::ModelTraits;
+
+static OPUS_47_PLUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-opus-4[.-][789](?:$|[-.:/])",
+        prefixes = optional_prefix()
+    ))
+    .expect("constant pattern compiles")
+});
+
+static OPUS_5_PLUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-opus-(?:[5-9]|[1-9][0-9])(?:$|[-.:/])",
+        prefixes = optional_prefix()
+    ))
+    .expect("constant pattern compiles")
+});
+
+static CLAUDE_5: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+                r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-(?:(?:fable|mythos|sonnet)-5|mythos-preview)(?:$|[-.:/])",
+            prefixes = optional_prefix()
+            )).expect("constant pattern compiles")
+});
+
+static EXCLUSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+            r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-(?:haiku-4[.-]5|sonnet-4[.-][56]|opus-4[.-][56])(?:$|[-.:/@])",
+        prefixes = optional_prefix()
+        )).expect("constant pattern compiles")
+});
+
+/// The region prefix TEMP-01 allows in front of an id (`us.`, `global.`, …), optional.
+fn optional_prefix() -> String {
+    format!("(?:{})?", *PREFIX_GROUP)
+}
+
+/// The sampling parameters actually sent.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Sampling {
+    pub temperature: Option<f32>,
+    pub top_p: Option<f32>,
+}
+
+/// TEMP-01 for one id (a model id, canonical id, or resolved profile target ARN).
+pub fn omits_temperature_id(id: &str) -> bool {
+    let id = id.trim();
+    [&OPUS_47_PLUS, &OPUS_5_PLUS, &CLAUDE_5]
+        .iter()
+        .any(|re| re.is_match(id))
+}
+
+/// TEMP-01: the model id or its canonical id names Claude Opus 4.7+ / a Claude 5 identity.
+///
+/// Application-profile ARNs are matched as strings: without a GetInferenceProfile lookup
+/// this is TEMP-04's fallback for a failed lookup.
+pub fn omits_temperature(traits: &ModelTraits) -> bool {
+    traits.identities().any(omits_temperature_id)
+}
+
+/// TEMP-05: Claude models that reject `temperature` and `top_p` together.
+pub fn rejects_temperature_with_top_p(traits: &ModelTraits) -> bool {
+    traits.identities().any(|id| EXCLUSIVE.is_match(id))
+}
+
+/// Whether `(model, what)` was not warned about yet by this instance (each warning is logged
+/// once).
+fn first_time(warnings: &WarnOnce, what: &str, model_id: &str) -> bool {
+    warnings.first(&format!("REQ-08\u{0}{model_id}\u{0}{what}"))
+}
+
+/// REQ-08: values outside [0, 1] are clamped, with one warning per model and parameter.
+/// A NaN cannot be sent as JSON and has no obvious clamp, so it is dropped with a warning.
+fn clamp(warnings: &WarnOnce, parameter: &str, model_id: &str, value: f64) -> Option<f32> {
+    if value.is_nan() {
+        if first_time(warnings, &format!("{parameter}-nan"), model_id) {
+            tracing::warn!("Amazon Bedrock: {parameter} NaN is not a number; not sending it");
+        }
+        return None;
+    }
+    let clamped = value.clamp(0.0, 1.0);
+    if clamped != value && first_time(warnings, parameter, model_id) {
+        tracing::warn!("Amazon Bedrock: {parameter} {value} is outside [0, 1]; using {clamped}");
+    }
+    Some(clamped as f32)
+}
+
+/// Applies TEMP-01, TEMP-05 and REQ-08 (in that order) to the caller's values.
+pub fn resolve(
+    model: &ModelDefinition,
+    traits: &ModelTraits,
+    temperature: Option<f64>,
+    top_p: Option<f64>,
+    warnings: &WarnOnce,
+) -> Sampling {
+    if omits_temperature(traits) {
+        // TEMP-01: nothing is logged at warn level; this is the documented model behaviour.
+        tracing::debug!(model = %model.id, "omitting temperature and topP (TEMP-01)");
+        return Sampling::default();
+    }
+    let mut top_p = top_p;
+    if temperature.is_some() && top_p.is_some() && rejects_temperature_with_top_p(traits) {
+        if first_time(warnings, "temperature+top_p", model.id.as_str()) {
+            tracing::warn!(
+                "Amazon Bedrock: {} does not accept temperature and top_p together; dropping top_p",
+                model.id
+            );
+        }
+        top_p = None;
+    }
+    Sampling {
+        temperature: temperature.and_then(|value| clamp(warnings, "temperature", &model.id, value)),
+        top_p: top_p.and_then(|value| clamp(warnings, "top_p", &model.id, value)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,145 @@
+use super::*;
+
+fn service_tier(
+    params: &Map<String, Value>,
+    model: &ModelDefinition,
+) -> Result<Option<ServiceTier>, PluginError> {
+    super::service_tier(params, model, &ModelTraits::of(model))
+}
+use crate::converse::request::test_log::capture_warnings;
+use serde_json::json;
+
+fn model(id: &str) -> ModelDefinition {
+    ModelDefinition::new(id, "amazon-bedrock", "bedrock-converse-stream")
+}
+
+fn params(value: Value) -> Map<String, Value> {
+    value.as_object().cloned().unwrap_or_default()
+}
+
+fn tier_of(value: Value, model: &ModelDefinition) -> Option<String> {
+    service_tier(&params(value), model)
+        .expect("builds")
+        .map(|tier| tier.r#type().as_str().to_owned())
+}
+
+#[test]
+fn tier_05_examples() {
+    let nova = model("amazon.nova-micro-v1:0");
+    assert_eq!(
+        tier_of(json!({"serviceTier": "flex"}), &nova).as_deref(),
+        Some("flex")
+    );
+    assert_eq!(
+        tier_of(json!({"service_tier": "priority"}), &nova).as_deref(),
+        Some("priority")
+    );
+    assert_eq!(
+        tier_of(json!({"serviceTier": " Reserved "}), &nova).as_deref(),
+        Some("reserved")
+    );
+    let mut openai = nova.clone();
+    openai.api = "openai-completions".into();
+    assert_eq!(tier_of(json!({"serviceTier": "flex"}), &openai), None);
+    assert_eq!(tier_of(json!({}), &nova), None);
+    // serviceTier wins over service_tier.
+    assert_eq!(
+        tier_of(
+            json!({"serviceTier": "flex", "service_tier": "priority"}),
+            &nova
+        )
+        .as_deref(),
+        Some("flex")
+    );
+}
+
+#[test]
+fn tier_02_existing_payload_tier_is_kept() {
+    let existing = ServiceTier::builder()
+        .r#type(ServiceTierType::Priority)
+        .build()
+        .ok();
+    let resolved = service_tier(
+        &params(json!({"serviceTier": "flex"})),
+        &model("amazon.nova-pro-v1:0"),
+    )
+    .expect("builds");
+    let kept = apply(existing, resolved.clone());
+    assert_eq!(
+        kept.map(|t| t.r#type().as_str().to_owned()).as_deref(),
+        Some("priority")
+    );
+    assert_eq!(
+        apply(None, resolved)
+            .map(|t| t.r#type().as_str().to_owned())
+            .as_deref(),
+        Some("flex")
+    );
+}
+
+#[test]
+fn tier_03_invalid_values_warn_and_inject_nothing() {
+    let nova = model("amazon.nova-micro-v1:0");
+    let (tiers, warnings) = capture_warnings(|| {
+        (
+            tier_of(json!({"serviceTier": "not-a-tier"}), &nova),
+            tier_of(json!({"service_tier": 3}), &nova),
+        )
+    });
+    assert_eq!(tiers, (None, None));
+    assert_eq!(
+        warnings,
+        vec![
+            "ignoring invalid Bedrock service_tier param: not-a-tier".to_owned(),
+            "ignoring invalid Bedrock service_tier param: 3".to_owned(),
+        ]
+    );
+}
+
+#[test]
+fn tier_04_claude_5_accepts_only_default() {
+    let (tiers, warnings) = capture_warnings(|| {
+        (
+            tier_of(
+                json!({"serviceTier": "flex"}),
+                &model("us.anthropic.claude-opus-5"),
+            ),
+            tier_of(
+                json!({"serviceTier": "priority"}),
+                &model("anthropic.claude-fable-5"),
+            ),
+            tier_of(
+                json!({"serviceTier": "flex"}),
+                &model("global.anthropic.claude-sonnet-5"),
+            ),
+            tier_of(
+                json!({"serviceTier": "default"}),
+                &model("us.anthropic.claude-opus-5"),
+            ),
+        )
+    });
+    assert_eq!(tiers, (None, None, None, Some("default".to_owned())));
+    assert_eq!(
+        warnings,
+        vec![
+            "ignoring unsupported Opus 5 Bedrock service tier: flex".to_owned(),
+            "ignoring unsupported Fable 5 Bedrock service tier: priority".to_owned(),
+            "ignoring unsupported Sonnet 5 Bedrock service tier: flex".to_owned(),
+        ]
+    );
+    // Claude 4.x keeps flex.
+    assert_eq!(
+        tier_of(
+            json!({"serviceTier": "flex"}),
+            &model("us.anthropic.claude-sonnet-4-6")
+        )
+        .as_deref(),
+        Some("flex")
+    );
+}
+
+#[test]
+fn static_patterns_compile() {
+    // Forcing each static compiles its constant pattern.
+    assert!(!CLAUDE_5.as_str().is_empty());
+}

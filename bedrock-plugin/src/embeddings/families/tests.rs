@@ -1,0 +1,394 @@
+use super::*;
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn body(family: Family, texts: &[&str], dims: Option<u32>, purpose: Purpose) -> Value {
+    request_body(family, &strings(texts), dims, purpose)
+}
+
+#[test]
+fn emb_10_normalisation() {
+    assert_eq!(normalize_model_id(""), DEFAULT_MODEL);
+    assert_eq!(normalize_model_id("   "), DEFAULT_MODEL);
+    assert_eq!(normalize_model_id("bedrock/"), DEFAULT_MODEL);
+    assert_eq!(
+        normalize_model_id("  bedrock/cohere.embed-v4:0 "),
+        "cohere.embed-v4:0"
+    );
+    assert_eq!(
+        normalize_model_id("amazon-bedrock/amazon.titan-embed-text-v1"),
+        "amazon.titan-embed-text-v1"
+    );
+    assert_eq!(
+        normalize_model_id("aws/us.cohere.embed-v4:0"),
+        "us.cohere.embed-v4:0"
+    );
+    // Only one prefix is stripped.
+    assert_eq!(normalize_model_id("aws/bedrock/x"), "bedrock/x");
+    let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emb1";
+    assert_eq!(normalize_model_id(arn), arn);
+}
+
+#[test]
+fn emb_11_lookup_keys() {
+    assert_eq!(
+        lookup_key("amazon.titan-embed-text-v1:2:8k"),
+        "amazon.titan-embed-text-v1"
+    );
+    assert_eq!(
+        lookup_key("amazon.titan-embed-text-v2:0:8k"),
+        "amazon.titan-embed-text-v2:0"
+    );
+    assert_eq!(lookup_key("global.cohere.embed-v4:0"), "cohere.embed-v4:0");
+    assert_eq!(
+        lookup_key("amazon.titan-embed-text-v2:0"),
+        "amazon.titan-embed-text-v2:0"
+    );
+    assert_eq!(
+        lookup_key("us-gov.cohere.embed-english-v3"),
+        "cohere.embed-english-v3"
+    );
+    assert_eq!(lookup_key("apac.cohere.embed-v4:0"), "cohere.embed-v4:0");
+    for prefix in ["us.", "eu.", "ap.", "au.", "jp.", "ca."] {
+        assert_eq!(
+            lookup_key(&format!("{prefix}cohere.embed-v4:0")),
+            "cohere.embed-v4:0"
+        );
+    }
+    assert_eq!(
+        lookup_key("cohere.embed-english-v3:0:512k"),
+        "cohere.embed-english-v3"
+    );
+    // ARN fallback (EMB-13): the trailing segment.
+    assert_eq!(
+        lookup_key("arn:aws:bedrock:us-east-1::foundation-model/cohere.embed-v4:0"),
+        "cohere.embed-v4:0"
+    );
+    assert_eq!(
+        lookup_key("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emb1"),
+        "emb1"
+    );
+}
+
+#[test]
+fn emb_12_model_table() {
+    let rows = [
+        ("amazon.titan-embed-text-v2:0", Family::TitanV2, 8192, 1024),
+        ("amazon.titan-embed-text-v1", Family::TitanV1, 8000, 1536),
+        ("amazon.titan-embed-g1-text-02", Family::TitanV1, 8000, 1536),
+        ("amazon.titan-embed-image-v1", Family::TitanV1, 128, 1024),
+        ("cohere.embed-english-v3", Family::CohereV3, 512, 1024),
+        ("cohere.embed-multilingual-v3", Family::CohereV3, 512, 1024),
+        ("cohere.embed-v4:0", Family::CohereV4, 128_000, 1536),
+        (
+            "amazon.nova-2-multimodal-embeddings-v1:0",
+            Family::Nova,
+            8192,
+            1024,
+        ),
+        (
+            "twelvelabs.marengo-embed-2-7-v1:0",
+            Family::Marengo27,
+            77,
+            1024,
+        ),
+        (
+            "twelvelabs.marengo-embed-3-0-v1:0",
+            Family::Marengo3,
+            512,
+            512,
+        ),
+    ];
+    for (id, family, max, dims) in rows {
+        let resolved = resolve(id, None, None).expect(id);
+        assert_eq!(resolved.family, family, "{id}");
+        assert_eq!(resolved.max_input_tokens, Some(max), "{id}");
+        assert_eq!(resolved.dimensions, Some(dims), "{id}");
+        assert_eq!(resolved.model_id, id);
+    }
+    let default = resolve("", None, None).expect("default");
+    assert_eq!(default.model_id, DEFAULT_MODEL);
+    assert_eq!(default.dimensions, Some(1024));
+    assert_eq!(
+        known_spec("cohere.embed-v4:0").map(|s| s.valid_dims),
+        Some(&[256, 512, 1024, 1536][..])
+    );
+    assert_eq!(
+        known_spec("amazon.nova-2-multimodal-embeddings-v1:0").map(|s| s.valid_dims),
+        Some(&[256, 384, 1024, 3072][..])
+    );
+    // Profiles keep their id for the request but use the base model's spec.
+    let profile = resolve("global.cohere.embed-v4:0", Some(512), None).expect("profile");
+    assert_eq!(profile.model_id, "global.cohere.embed-v4:0");
+    assert_eq!(profile.family, Family::CohereV4);
+    assert_eq!(profile.dimensions, Some(512));
+}
+
+#[test]
+fn emb_13_unknown_ids() {
+    let cases = [
+        ("amazon.titan-embed-text-v2:9", Family::TitanV2),
+        ("amazon.titan-embed-foo", Family::TitanV1),
+        ("amazon.nova-3-embeddings", Family::Nova),
+        ("cohere.embed-v4:7", Family::CohereV4),
+        ("cohere.embed-light-v3", Family::CohereV3),
+        ("twelvelabs.marengo-embed-2-7-v2:0", Family::Marengo27),
+        ("twelvelabs.something", Family::Marengo3),
+        ("mistral.embed", Family::TitanV1),
+        ("eu.cohere.embed-v5", Family::CohereV3),
+    ];
+    for (id, family) in cases {
+        let resolved = resolve(id, None, None).expect(id);
+        assert_eq!(resolved.family, family, "{id}");
+        assert_eq!(resolved.dimensions, None, "{id}");
+        assert_eq!(resolved.max_input_tokens, None, "{id}");
+    }
+    // Requested dimensions are taken as given for unknown ids.
+    assert_eq!(
+        resolve("cohere.embed-v9", Some(333), None)
+            .expect("unknown")
+            .dimensions,
+        Some(333)
+    );
+    // An application-profile ARN (no lookup) is an unknown id, unless the host names the family.
+    let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emb1";
+    let resolved = resolve(arn, None, None).expect("arn");
+    assert_eq!(resolved.family, Family::TitanV1);
+    assert_eq!(resolved.model_id, arn);
+    let resolved = resolve(arn, Some(1536), Some("cohere-v4")).expect("arn");
+    assert_eq!(resolved.family, Family::CohereV4);
+    assert_eq!(resolved.dimensions, Some(1536));
+}
+
+#[test]
+fn emb_14_invalid_dimensions() {
+    let error = resolve("amazon.titan-embed-text-v2:0", Some(300), None).expect_err("300");
+    assert_eq!(
+        error.message.as_str(),
+        "Invalid dimensions 300 for amazon.titan-embed-text-v2:0. Valid values: 256, 512, 1024"
+    );
+    let error = resolve("amazon.titan-embed-text-v1", Some(512), None).expect_err("512");
+    assert_eq!(
+        error.message.as_str(),
+        "Invalid dimensions 512 for amazon.titan-embed-text-v1. Valid values: 1536"
+    );
+    let error = resolve("cohere.embed-v4:0", Some(3072), None).expect_err("3072");
+    assert_eq!(
+        error.message.as_str(),
+        "Invalid dimensions 3072 for cohere.embed-v4:0. Valid values: 256, 512, 1024, 1536"
+    );
+    assert_eq!(
+        resolve("amazon.titan-embed-text-v2:0", Some(256), None)
+            .expect("valid")
+            .dimensions,
+        Some(256)
+    );
+    assert_eq!(
+        resolve("amazon.titan-embed-text-v1", Some(1536), None)
+            .expect("fixed")
+            .dimensions,
+        Some(1536)
+    );
+}
+
+#[test]
+fn emb_20_request_bodies() {
+    assert_eq!(
+        body(Family::TitanV2, &["hi"], Some(512), Purpose::Document),
+        json!({"inputText": "hi", "dimensions": 512, "normalize": true})
+    );
+    assert_eq!(
+        body(Family::TitanV1, &["hi"], Some(1536), Purpose::Query),
+        json!({"inputText": "hi"})
+    );
+    assert_eq!(
+        body(Family::Nova, &["hi"], Some(384), Purpose::Document),
+        json!({"taskType":"SINGLE_EMBEDDING","singleEmbeddingParams":{"embeddingPurpose":"GENERIC_INDEX","embeddingDimension":384,"text":{"truncationMode":"END","value":"hi"}}})
+    );
+    assert_eq!(
+        body(Family::Nova, &["q"], None, Purpose::Query),
+        json!({"taskType":"SINGLE_EMBEDDING","singleEmbeddingParams":{"embeddingPurpose":"GENERIC_RETRIEVAL","embeddingDimension":1024,"text":{"truncationMode":"END","value":"q"}}})
+    );
+    assert_eq!(
+        body(Family::Marengo27, &["hi"], Some(1024), Purpose::Document),
+        json!({"inputType":"text","inputText":"hi","textTruncate":"end"})
+    );
+    assert_eq!(
+        body(Family::Marengo3, &["hi"], Some(512), Purpose::Query),
+        json!({"inputType":"text","text":{"inputText":"hi"}})
+    );
+    assert_eq!(
+        body(Family::CohereV3, &["a", "b"], Some(1024), Purpose::Document),
+        json!({"texts":["a","b"],"input_type":"search_document","truncate":"END"})
+    );
+    assert_eq!(
+        body(Family::CohereV3, &["q"], Some(1024), Purpose::Query),
+        json!({"texts":["q"],"input_type":"search_query","truncate":"END"})
+    );
+    assert_eq!(
+        body(Family::CohereV4, &["a"], Some(256), Purpose::Document),
+        json!({"texts":["a"],"input_type":"search_document","truncate":"END","embedding_types":["float"],"output_dimension":256})
+    );
+    // Key order follows the spec's table too.
+    assert_eq!(
+        body(Family::TitanV2, &["hi"], Some(256), Purpose::Query).to_string(),
+        r#"{"inputText":"hi","dimensions":256,"normalize":true}"#
+    );
+}
+
+#[test]
+fn emb_21_response_fields_per_family() {
+    let one = |family, body: &str| {
+        parse_response(family, body.as_bytes(), 1)
+            .expect(body)
+            .vectors
+    };
+    assert_eq!(
+        one(Family::TitanV2, r#"{"embedding":[1,2]}"#),
+        vec![vec![1.0, 2.0]]
+    );
+    assert_eq!(
+        one(Family::TitanV1, r#"{"embedding":[0.5]}"#),
+        vec![vec![0.5]]
+    );
+    assert_eq!(
+        one(
+            Family::Nova,
+            r#"{"embeddings":[{"embeddingType":"TEXT","embedding":[3]}]}"#
+        ),
+        vec![vec![3.0]]
+    );
+    assert_eq!(
+        one(Family::Marengo27, r#"{"data":[{"embedding":[1]}]}"#),
+        vec![vec![1.0]]
+    );
+    assert_eq!(
+        one(Family::Marengo3, r#"{"data":{"embedding":[2]}}"#),
+        vec![vec![2.0]]
+    );
+    assert_eq!(
+        one(Family::Marengo3, r#"{"embedding":[4]}"#),
+        vec![vec![4.0]]
+    );
+    assert_eq!(
+        parse_response(Family::CohereV3, br#"{"embeddings":[[1],[2]]}"#, 2)
+            .expect("v3")
+            .vectors,
+        vec![vec![1.0], vec![2.0]]
+    );
+    assert_eq!(
+        parse_response(
+            Family::CohereV4,
+            br#"{"embeddings":{"float":[[1],[2]]}}"#,
+            2
+        )
+        .expect("v4")
+        .vectors,
+        vec![vec![1.0], vec![2.0]]
+    );
+    assert_eq!(
+        parse_response(Family::CohereV4, br#"{"embeddings":[[1]]}"#, 1)
+            .expect("v4 array")
+            .vectors,
+        vec![vec![1.0]]
+    );
+    assert_eq!(
+        parse_response(
+            Family::TitanV1,
+            br#"{"embedding":[1],"inputTextTokenCount":7}"#,
+            1
+        )
+        .expect("tokens")
+        .input_tokens,
+        Some(7)
+    );
+}
+
+#[test]
+fn emb_21_malformed_responses_fail() {
+    let single = [
+        "{not json",
+        "[]",
+        "{}",
+        r#"{"embedding":[1,"bad"]}"#,
+        r#"{"embedding":"x"}"#,
+        r#"{"embedding":[1,null]}"#,
+        r#"{"embedding":[true]}"#,
+        "\"text\"",
+    ];
+    for family in [
+        Family::TitanV1,
+        Family::TitanV2,
+        Family::Nova,
+        Family::Marengo27,
+        Family::Marengo3,
+    ] {
+        for body in single {
+            let error = parse_response(family, body.as_bytes(), 1).expect_err(body);
+            assert_eq!(
+                error.message.as_str(),
+                MALFORMED_RESPONSE,
+                "{family:?} {body}"
+            );
+        }
+    }
+    let batch = [
+        "{}",
+        r#"{"embeddings":[[1],{"bad":true}]}"#,
+        r#"{"embeddings":[[1]]}"#,
+        r#"{"embeddings":[[1],[2],[3]]}"#,
+        r#"{"embeddings":{"int8":[[1],[2]]}}"#,
+        r#"{"embeddings":[[1],["x"]]}"#,
+        "[]",
+        "{not json",
+    ];
+    for family in [Family::CohereV3, Family::CohereV4] {
+        for body in batch {
+            let error = parse_response(family, body.as_bytes(), 2).expect_err(body);
+            assert_eq!(
+                error.message.as_str(),
+                MALFORMED_RESPONSE,
+                "{family:?} {body}"
+            );
+        }
+    }
+    // A v3 response never has the by-type object.
+    assert!(parse_response(Family::CohereV3, br#"{"embeddings":{"float":[[1]]}}"#, 1).is_err());
+}
+
+#[test]
+fn emb_22_normalisation_and_dimension_check() {
+    let unit = finish_vector(vec![3.0, 4.0], Some(2)).expect("unit");
+    assert_eq!(unit, vec![0.6, 0.8]);
+    assert_eq!(
+        finish_vector(vec![0.0, 0.0], None).expect("zero"),
+        vec![0.0, 0.0]
+    );
+    let error = finish_vector(vec![1.0, 2.0, 3.0], Some(1024)).expect_err("dims");
+    assert_eq!(
+        error.message.as_str(),
+        "Amazon Bedrock embedding returned 3 dimensions, expected 1024"
+    );
+    let long = finish_vector(vec![1.0; 100], None).expect("unknown dims");
+    let norm: f32 = long.iter().map(|x| x * x).sum::<f32>().sqrt();
+    assert!((norm - 1.0).abs() < 1e-5);
+}
+
+#[test]
+fn family_names_round_trip() {
+    for name in [
+        "titan-v2",
+        "titan-v1",
+        "cohere-v3",
+        "cohere-v4",
+        "nova",
+        "marengo-2.7",
+        "marengo-3",
+    ] {
+        assert_eq!(Family::parse(name).map(Family::as_str), Some(name));
+    }
+    assert_eq!(Family::parse("TITAN-V2"), Some(Family::TitanV2));
+    assert_eq!(Family::parse("other"), None);
+}

@@ -1,0 +1,99 @@
+//! What a request's model is, parsed once: [`ModelTraits`].
+//!
+//! Many request-shaping rules depend on which model a request goes to (its Claude family,
+//! whether it rejects `temperature`, which service tiers it takes, its native thinking
+//! efforts, …). They used to re-derive that from the `ModelDefinition` each time, each with its
+//! own id and params parsing. Now `request::build` parses the definition (id, `params_json`,
+//! display name) once at the start of a request into one value and hands it to every shaping
+//! step, so all steps agree on what the model is and the parsing happens once.
+//!
+//! The facts themselves stay with their rules (models/claude.rs for Claude identities and
+//! thinking, request/sampling.rs for TEMP-*, request/tier.rs for TIER-04); this module only
+//! runs them once.
+
+use plugin_api::model::{ModelDefinition, ThinkingLevelMapping};
+
+use crate::models::claude::{self, ClaudeFamily};
+
+/// The identity facts of one request's model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelTraits {
+    /// The model id as sent (trimmed).
+    pub id: String,
+    /// `params.canonicalModelId` (DISC-35), trimmed, when the params carry a non-empty one.
+    pub canonical_id: Option<String>,
+    /// The id without ARN prefix and geography prefix, lower-cased (DISC-21/30).
+    pub base_key: String,
+    /// The Claude family by id, canonical id and name; `None` for a model that is not Claude.
+    pub claude: Option<ClaudeFamily>,
+    /// The family for thinking decisions: [`Self::claude`] refined by the display name for
+    /// opaque ids (THINK-01/05, EX-S08).
+    pub thinking_family: Option<ClaudeFamily>,
+    /// THINK-03: Claude Opus 5 (thinking defaults to `high` but is not mandatory).
+    pub opus_5: bool,
+    /// THINK-21: the native thinking-level map (under the model's own entries, THINK-13).
+    pub native_level_map: Vec<ThinkingLevelMapping>,
+    /// THINK-14: the model takes the 1M-context beta.
+    pub one_m_context_beta: bool,
+    /// EVT-20 / REQ-01: the model holds events back until `messageStop` (Claude 5).
+    pub refusal_buffered: bool,
+    /// TOOL-03: Claude Fable 5, whose thinking is mandatory (forced tool choice becomes auto).
+    pub fable_5: bool,
+    /// MSG-07: models behind an `openai.` id reject images inside tool results, so those
+    /// images are lifted out.
+    pub lifts_result_images: bool,
+}
+
+impl ModelTraits {
+    /// Parses `model` once.
+    pub fn of(model: &ModelDefinition) -> Self {
+        let canonical_id = canonical_model_id(model);
+        let canonical_lower = canonical_id.as_deref().map(str::to_ascii_lowercase);
+        let identity = claude::Identity {
+            model,
+            canonical: canonical_lower.as_deref(),
+        };
+        let claude = claude::claude_family(&identity);
+        let base_key = claude::base_model_key(model.id.as_str());
+        let identities: Vec<&str> = std::iter::once(model.id.trim())
+            .chain(canonical_id.as_deref())
+            .collect();
+        Self {
+            id: model.id.trim().to_owned(),
+            thinking_family: claude::thinking_family(claude, model),
+            opus_5: claude::is_opus_5(&identity),
+            native_level_map: claude::native_level_map(claude, &identity),
+            one_m_context_beta: claude::is_1m_context_beta_model(model.id.as_str())
+                || canonical_lower
+                    .as_deref()
+                    .is_some_and(claude::is_1m_context_beta_model),
+            refusal_buffered: claude == Some(ClaudeFamily::Claude5),
+            fable_5: identities.iter().any(|id| claude::is_fable_5_id(id)),
+            lifts_result_images: base_key.contains("openai."),
+            claude,
+            base_key,
+            canonical_id,
+        }
+    }
+
+    /// The strings identity rules are tested against: the id and the canonical id.
+    pub fn identities(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.id.as_str()).chain(self.canonical_id.as_deref())
+    }
+}
+
+/// `params.canonicalModelId` of a model (DISC-35): the one parser of it, trimmed and
+/// non-empty.
+pub fn canonical_model_id(model: &ModelDefinition) -> Option<String> {
+    let params = model.params_json.as_ref().into_option()?;
+    let value: serde_json::Value = serde_json::from_str(params.as_str()).ok()?;
+    value
+        .get("canonicalModelId")
+        .and_then(serde_json::Value::as_str)
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests;
