@@ -1,6 +1,7 @@
 //! Shared helpers for the end-to-end tests: find the built cdylib, install it into a temporary
 //! plugins dir, and write host configs that point the plugin at a local emulator.
-#![allow(dead_code)] // each test binary uses a different subset
+#![allow(dead_code)]
+// each test binary uses a different subset
 // `HostError` carries the full load diagnosis by value; tests return it on cold paths only.
 #![allow(clippy::result_large_err)]
 
