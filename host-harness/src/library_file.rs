@@ -29,6 +29,21 @@ pub use record::{InstallRecord, INSTALL_RECORD_FILE};
 
 use crate::plugins::{PluginFolder, PluginFolderError};
 
+/// The plugin library cargo built alongside the executable `exe`, if there is one: cargo puts
+/// a `cdylib` beside the binaries of a profile (`target/<profile>/`) and, for the dependencies of
+/// a test binary, into `target/<profile>/deps/`. The CLI's default `--library`, the demo and
+/// every test that needs the real plugin look it up here.
+pub fn built_beside(exe: &Path, file_name: &str) -> Option<PathBuf> {
+    let dir = exe.parent()?;
+    [
+        dir.join(file_name),
+        dir.join("deps").join(file_name),
+        dir.join("..").join(file_name),
+    ]
+    .into_iter()
+    .find(|candidate| candidate.is_file())
+}
+
 /// Whether the ELF format check applies: on macOS and Windows libraries are Mach-O / PE,
 /// and only the regular-file check runs.
 pub const CHECKS_ELF: bool = !cfg!(any(target_os = "macos", target_os = "windows"));

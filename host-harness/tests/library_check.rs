@@ -28,10 +28,7 @@ const HINT: &str = "(a partial copy? reinstall the plugin)";
 /// or `None` with a message: these tests then check only the synthetic files.
 pub fn real_library() -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
-    let deps = exe.parent()?;
-    let found = [deps.join(LIBRARY), deps.join("..").join(LIBRARY)]
-        .into_iter()
-        .find(|candidate| candidate.is_file());
+    let found = host_harness::library_file::built_beside(&exe, LIBRARY);
     if found.is_none() {
         eprintln!(
             "skipping: {LIBRARY} not found next to {} (build it with `cargo build -p bedrock-plugin`)",

@@ -32,14 +32,7 @@ pub fn library_file_name() -> &'static str {
 
 /// The library built alongside this executable.
 pub fn default_library() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?;
-    [
-        dir.join(library_file_name()),
-        dir.join("..").join(library_file_name()),
-    ]
-    .into_iter()
-    .find(|candidate| candidate.exists())
+    host_harness::library_file::built_beside(&std::env::current_exe().ok()?, library_file_name())
 }
 
 /// Installs into `<plugins_dir>/amazon-bedrock/`, returning that folder. The library is

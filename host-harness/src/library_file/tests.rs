@@ -352,3 +352,36 @@ fn sha256_of_known_input() {
     );
     assert_eq!(len, 3);
 }
+
+#[test]
+fn built_beside_finds_the_library_next_to_the_binary_in_deps_or_one_level_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("debug");
+    let deps = profile.join("deps");
+    std::fs::create_dir_all(&deps).unwrap();
+    let test_exe = deps.join("some-test-1234");
+    let bin_exe = profile.join("host-harness");
+    // Nothing built yet.
+    assert_eq!(super::built_beside(&bin_exe, "lib.so"), None);
+    // A test binary in deps/ finds the library cargo put in the profile folder…
+    std::fs::write(profile.join("lib.so"), b"x").unwrap();
+    assert_eq!(
+        super::built_beside(&test_exe, "lib.so"),
+        Some(deps.join("..").join("lib.so"))
+    );
+    // …and prefers the copy beside it; a binary finds the one in deps/ (a dependency's cdylib).
+    std::fs::write(deps.join("lib.so"), b"x").unwrap();
+    assert_eq!(
+        super::built_beside(&test_exe, "lib.so"),
+        Some(deps.join("lib.so"))
+    );
+    std::fs::remove_file(profile.join("lib.so")).unwrap();
+    assert_eq!(
+        super::built_beside(&bin_exe, "lib.so"),
+        Some(deps.join("lib.so"))
+    );
+    // A directory of that name is not a library.
+    std::fs::remove_file(deps.join("lib.so")).unwrap();
+    std::fs::create_dir(deps.join("lib.so")).unwrap();
+    assert_eq!(super::built_beside(&test_exe, "lib.so"), None);
+}

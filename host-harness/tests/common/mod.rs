@@ -34,10 +34,7 @@ pub mod cli {
     /// The cdylib cargo built for this test run, next to the test executable.
     pub fn plugin_library() -> PathBuf {
         let exe = std::env::current_exe().expect("test executable path");
-        let deps = exe.parent().expect("deps dir");
-        [deps.join(LIBRARY), deps.join("..").join(LIBRARY)]
-            .into_iter()
-            .find(|candidate| candidate.exists())
+        host_harness::library_file::built_beside(&exe, LIBRARY)
             .unwrap_or_else(|| panic!("{LIBRARY} not found next to {}", exe.display()))
     }
 

@@ -26,10 +26,7 @@ pub fn manifest() -> Value {
 /// The cdylib cargo built for this test run (a dev-dependency, so it is always fresh).
 pub fn plugin_library() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
-    let deps = exe.parent().expect("deps dir");
-    [deps.join(LIBRARY), deps.join("..").join(LIBRARY)]
-        .into_iter()
-        .find(|candidate| candidate.exists())
+    host_harness::library_file::built_beside(&exe, LIBRARY)
         .unwrap_or_else(|| panic!("{LIBRARY} not found next to {}", exe.display()))
 }
 
