@@ -98,7 +98,7 @@ async fn model_errors_use_the_bedrock_namespace_and_lower_case_message() {
 }
 
 #[tokio::test]
-async fn real_validation_texts() {
+async fn br_01_br_02_tier_06_validation_texts_are_bedrocks() {
     let (_emu, client) = start();
     let cases: Vec<(_, &str)> = vec![
         (
@@ -218,7 +218,7 @@ fn tools(with_point: bool) -> ToolConfiguration {
 }
 
 #[tokio::test]
-async fn caching_rules_6a_to_6d_and_cache_13_14() {
+async fn cache_12_13_14_caching_rules_6a_to_6d() {
     let (_emu, client) = start();
     let user = |content| message(ConversationRole::User, content);
     let send = |model: &str, content: Vec<ContentBlock>| {
@@ -370,7 +370,7 @@ async fn stream_cache_usage(
 }
 
 #[tokio::test]
-async fn cache_usage_numbers_across_turns() {
+async fn use_01_cache_read_and_write_usage_across_turns() {
     let (emu, client) = start();
     let system = [
         SystemContentBlock::Text("you are a careful assistant".into()),
