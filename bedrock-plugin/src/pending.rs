@@ -60,18 +60,20 @@ impl EventSink {
     /// Queues events, waiting while the host is `QUEUE_CAPACITY` events behind. Returns false
     /// once the host has dropped or cancelled the stream, so the producer can stop.
     pub async fn send(&self, events: impl IntoIterator<Item = StreamEvent_NE>) -> bool {
-        let events: Vec<StreamEvent_NE> = events.into_iter().collect();
-        let terminal = events.iter().any(is_terminal);
-        let mut events = Some(events);
+        let mut events = events.into_iter();
         loop {
-            let notified = self.shared.space.notified();
-            {
+            let notified = {
                 let mut state = lock(&self.shared.state);
                 if state.closed_by_host {
                     return false;
                 }
                 if state.events.len() < QUEUE_CAPACITY {
-                    state.events.extend(events.take().into_iter().flatten());
+                    // Moved straight into the queue: no buffer per batch on the token path.
+                    let mut terminal = false;
+                    for event in events.by_ref() {
+                        terminal |= is_terminal(&event);
+                        state.events.push_back(event);
+                    }
                     state.finished |= terminal;
                     let waker = state.waker.take();
                     drop(state);
@@ -80,7 +82,10 @@ impl EventSink {
                     }
                     return true;
                 }
-            }
+                // Created under the lock, so the host's next drain (which notifies after it
+                // releases the lock) cannot be missed.
+                self.shared.space.notified()
+            };
             notified.await;
         }
     }
@@ -95,6 +100,26 @@ impl EventSink {
         if let Some(waker) = waker {
             waker.wake();
         }
+    }
+}
+
+#[cfg(test)]
+impl EventSink {
+    /// A sink with no host behind it, for tests of producers (the driver's read loop).
+    pub(crate) fn detached() -> Self {
+        EventSink {
+            shared: Arc::new(QueueShared {
+                state: Mutex::new(QueueState::default()),
+                space: Notify::new(),
+            }),
+        }
+    }
+
+    /// Takes the queued events, as the host's poll would.
+    pub(crate) fn take_queued(&self) -> Vec<StreamEvent_NE> {
+        let events = lock(&self.shared.state).events.drain(..).collect();
+        self.shared.space.notify_waiters();
+        events
     }
 }
 

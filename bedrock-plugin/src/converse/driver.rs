@@ -2,7 +2,8 @@
 //!
 //! The driver owns the timers the mapper must not: the stall guard (BR-20: no event for
 //! `timeouts.streamIdleMs`, counted from the send until the headers and then between events)
-//! and the keep-alive for refusal-buffered models (EVT-20: at least every 5 s).
+//! and the keep-alive for refusal-buffered models (EVT-20: at least every 5 s). This file
+//! sends and decides retries; `read.rs` is the read loop with those timers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +11,6 @@ use std::time::Duration;
 use aws_sdk_bedrockruntime::error::SdkError;
 use aws_sdk_bedrockruntime::operation::RequestId as _;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
-use futures::FutureExt as _;
 use plugin_api::abi_stable::std_types::RBox;
 use plugin_api::event::{RetryNotice, StopReason, StreamEvent, StreamEvent_NE};
 
@@ -24,11 +24,9 @@ use crate::converse::retry::{self, ChooseProfile, FailurePhase, SelfHeal};
 use crate::error::BedrockError;
 use crate::pending::EventSink;
 
-/// Most events pushed to the host queue at once.
-const BATCH: usize = 64;
-
-/// How often a buffering stream tells the host it is still alive.
-const KEEP_ALIVE_EVERY: Duration = Duration::from_secs(5);
+mod read;
+#[cfg(test)]
+mod tests;
 
 /// Everything one send needs (the client, the shaped input and the stall guard's timeout).
 pub struct SendSpec {
@@ -53,7 +51,7 @@ pub struct StreamRequest {
     pub learned: Arc<LearnedCorrections>,
 }
 
-fn idle_ms(timeout: Duration) -> u64 {
+pub(crate) fn idle_ms(timeout: Duration) -> u64 {
     u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -316,8 +314,14 @@ async fn attempt(
         .set_additional_model_response_field_paths(input.additional_model_response_field_paths)
         .customize()
         .mutate_request(move |request| guardrail::strip_unset_keys(request, &unset_guardrail_keys));
-    let response = match tokio::time::timeout(idle_timeout, request.send()).await {
-        Err(_) => {
+    // BR-20: one idle timer for the whole send, armed now and re-armed (never re-created) as
+    // headers and events arrive.
+    let idle = tokio::time::sleep(idle_timeout);
+    tokio::pin!(idle);
+    let sent = tokio::select! {
+        biased;
+        sent = request.send() => sent,
+        () = idle.as_mut() => {
             return Attempt::Failed(Box::new(Failure {
                 error: BedrockError::Stalled {
                     ms: idle_ms(idle_timeout),
@@ -327,7 +331,9 @@ async fn attempt(
                 held: out,
             }))
         }
-        Ok(Err(err)) => {
+    };
+    let response = match sent {
+        Err(err) => {
             return Attempt::Failed(Box::new(Failure {
                 error: errors::from_converse_stream_error(&err),
                 retry_after: retry_after_of(&err),
@@ -335,78 +341,26 @@ async fn attempt(
                 held: out,
             }))
         }
-        Ok(Ok(response)) => response,
+        Ok(response) => response,
     };
     let request_id = response.request_id().map(str::to_owned);
     mapper.set_request_id(request_id.clone());
-    let mut saw_event = false;
-    let mut stream = response.stream;
-    let mut keep_alive = tokio::time::interval(KEEP_ALIVE_EVERY);
-    keep_alive.tick().await;
-    loop {
-        let next = tokio::select! {
-            next = tokio::time::timeout(idle_timeout, stream.recv()) => next,
-            _ = keep_alive.tick(), if mapper.is_buffering() => {
-                if !sink.send([StreamEvent_NE::new(StreamEvent::KeepAlive)]).await {
-                    return Attempt::Over;
-                }
-                continue;
-            }
-        };
-        let mut ended = match next {
-            Err(_) => Some(Ending::Stalled),
-            Ok(Ok(Some(event))) => {
-                saw_event = true;
-                mapper.on_event(event, &mut out);
-                None
-            }
-            Ok(Ok(None)) => Some(Ending::Clean),
-            Ok(Err(err)) => Some(Ending::Failed(errors::from_event_receiver_error(
-                &err,
-                request_id.as_deref(),
-            ))),
-        };
-        // Take whatever the SDK has already decoded without waiting, so one queue push (and
-        // at most one host wake-up) carries a batch instead of a single event.
-        while ended.is_none() && !mapper.is_finished() && out.len() < BATCH {
-            match stream.recv().now_or_never() {
-                None => break,
-                Some(Ok(Some(event))) => {
-                    saw_event = true;
-                    mapper.on_event(event, &mut out);
-                }
-                Some(Ok(None)) => ended = Some(Ending::Clean),
-                Some(Err(err)) => {
-                    ended = Some(Ending::Failed(errors::from_event_receiver_error(
-                        &err,
-                        request_id.as_deref(),
-                    )))
-                }
-            }
+    idle.as_mut().reset(read::deadline_after(idle_timeout));
+    let mut events = read::SdkEvents {
+        stream: response.stream,
+        request_id: request_id.as_deref(),
+    };
+    let timers = read::Timers {
+        idle: idle.as_mut(),
+        idle_timeout,
+    };
+    match read::read_events(&mut events, timers, mapper, sink, &mut out).await {
+        read::Read::Ended => {
+            finish(sink, out).await;
+            Attempt::Over
         }
-        let error = match ended {
-            Some(Ending::Clean) => {
-                mapper.on_end(&mut out);
-                break;
-            }
-            Some(Ending::Stalled) => BedrockError::Stalled {
-                ms: idle_ms(idle_timeout),
-            },
-            Some(Ending::Failed(error)) => error,
-            None if mapper.is_finished() => break,
-            None => {
-                // Until output reached the host, only a `Start` can be in `out`: hold it
-                // back, since this send may still be retried (BR-10).
-                if mapper.has_emitted_output() && !out.is_empty() && !sink.send(out.drain(..)).await
-                {
-                    // The host dropped the stream: returning drops the response and closes
-                    // the connection.
-                    return Attempt::Over;
-                }
-                continue;
-            }
-        };
-        return Attempt::Failed(Box::new(Failure {
+        read::Read::HostGone => Attempt::Over,
+        read::Read::Failed { error, saw_event } => Attempt::Failed(Box::new(Failure {
             error,
             retry_after: None,
             phase: FailurePhase {
@@ -414,17 +368,8 @@ async fn attempt(
                 emitted_output: mapper.has_emitted_output(),
             },
             held: out,
-        }));
+        })),
     }
-    finish(sink, out).await;
-    Attempt::Over
-}
-
-/// How the read loop ended.
-enum Ending {
-    Clean,
-    Stalled,
-    Failed(BedrockError),
 }
 
 async fn finish(sink: &EventSink, out: Vec<StreamEvent_NE>) {

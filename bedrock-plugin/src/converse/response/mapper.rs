@@ -710,5 +710,6 @@ fn refusal_error(fields: Option<&Document>) -> PluginError {
         .with_diagnostic(REFUSAL_DIAGNOSTIC, diagnostic.to_string())
 }
 
+/// Event builders and helpers shared with the driver's tests.
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 type Event = ConverseStreamOutput;
 
-fn config(refusal_buffered: bool) -> MapperConfig {
+pub(crate) fn config(refusal_buffered: bool) -> MapperConfig {
     MapperConfig {
         model_id: "test-model".into(),
         cost: ModelCost::default(),
@@ -20,7 +20,7 @@ fn config(refusal_buffered: bool) -> MapperConfig {
     }
 }
 
-fn message_start(role: &str) -> Event {
+pub(crate) fn message_start(role: &str) -> Event {
     Event::MessageStart(
         MessageStartEvent::builder()
             .role(ConversationRole::from(role))
@@ -29,7 +29,7 @@ fn message_start(role: &str) -> Event {
     )
 }
 
-fn delta(index: i32, delta: ContentBlockDelta) -> Event {
+pub(crate) fn delta(index: i32, delta: ContentBlockDelta) -> Event {
     Event::ContentBlockDelta(
         ContentBlockDeltaEvent::builder()
             .content_block_index(index)
@@ -39,7 +39,7 @@ fn delta(index: i32, delta: ContentBlockDelta) -> Event {
     )
 }
 
-fn text(index: i32, value: &str) -> Event {
+pub(crate) fn text(index: i32, value: &str) -> Event {
     delta(index, ContentBlockDelta::Text(value.into()))
 }
 
@@ -113,7 +113,7 @@ fn tool_delta(index: i32, fragment: &str) -> Event {
     )
 }
 
-fn block_stop(index: i32) -> Event {
+pub(crate) fn block_stop(index: i32) -> Event {
     Event::ContentBlockStop(
         ContentBlockStopEvent::builder()
             .content_block_index(index)
@@ -122,7 +122,7 @@ fn block_stop(index: i32) -> Event {
     )
 }
 
-fn message_stop(reason: &str, fields: Option<Document>) -> Event {
+pub(crate) fn message_stop(reason: &str, fields: Option<Document>) -> Event {
     Event::MessageStop(
         MessageStopEvent::builder()
             .stop_reason(SdkStopReason::from(reason))
@@ -204,7 +204,7 @@ fn run(buffered: bool, events: Vec<Event>) -> Vec<StreamEvent> {
     all
 }
 
-fn name(event: &StreamEvent) -> &'static str {
+pub(crate) fn name(event: &StreamEvent) -> &'static str {
     match event {
         StreamEvent::Start { .. } => "start",
         StreamEvent::TextStart { .. } => "text_start",
@@ -227,7 +227,7 @@ fn name(event: &StreamEvent) -> &'static str {
     }
 }
 
-fn names(events: &[StreamEvent]) -> Vec<&'static str> {
+pub(crate) fn names(events: &[StreamEvent]) -> Vec<&'static str> {
     events.iter().map(name).collect()
 }
 
