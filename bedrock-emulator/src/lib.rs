@@ -46,8 +46,8 @@
 //! `on resource: …` clause.
 //!
 //! ## Deterministic responses (Converse / ConverseStream)
-//! Let **T** be the text of the last `user` message (its `text` blocks joined with one space). "Words" are
-//! whitespace-separated; one word is one token.
+//! Let **T** be the text of the last `user` message (its `text` and `guardContent.text` blocks joined with
+//! one space). "Words" are whitespace-separated; one word is one token.
 //! * **Plain text**: reply `Hello from the Bedrock emulator. You said: ` + T. ConverseStream sends
 //!   `messageStart{role:"assistant"}`, one `contentBlockDelta` per reply word on index 0 (each word followed by
 //!   a single space except the last), `contentBlockStop{0}`, `messageStop{stopReason}`, `metadata{usage, metrics}`.
@@ -55,7 +55,7 @@
 //!   The reply is whitespace-normalised (its words joined by single spaces), so for a T with single spaces
 //!   the streamed text equals the greeting + T exactly. With `max_tokens` the last emitted word carries no
 //!   trailing space; with `stop_sequence` the cut text is re-split into words by the same rule.
-//!   `inputTokens` = words of all system + message text (text blocks, tool-result text, reasoning text),
+//!   `inputTokens` = words of all system + message text (text and guardContent text blocks, tool-result text, reasoning text),
 //!   `outputTokens` = reply words emitted, `totalTokens` = sum. `inferenceConfig.maxTokens` < reply words →
 //!   only the first `maxTokens` words, stop reason `max_tokens`. If a `stopSequences` entry occurs in the full
 //!   reply, the reply is cut right before the earliest occurrence, stop reason `stop_sequence`. Otherwise
@@ -71,7 +71,8 @@
 //!   named in T, else the first tool. `toolUseId` = `tooluse_emulator_<number of messages in the request>`.
 //!   Input: an object with one value per property of the tool's JSON schema (keys sorted by name) (`string` → `"emulator"`,
 //!   `integer` → 42, `number` → 4.2, `boolean` → true, `array` → [], `object` → {}, `enum` → first value).
-//!   outputTokens = number of input deltas.
+//!   outputTokens = number of input deltas. `inferenceConfig.maxTokens` < input deltas → only the first
+//!   `maxTokens` deltas (the JSON is cut off), then `contentBlockStop`, stop reason `max_tokens`.
 //! * **Thinking**: for Anthropic Claude models with `additionalModelRequestFields.thinking.type` `enabled` or
 //!   `adaptive`, a reasoning block comes first (index 0): one `reasoningContent.text` delta per word of
 //!   `Thinking about: ` + T, then one `reasoningContent.signature` delta (`emu-sig-` + 16 hex digits), then
@@ -89,6 +90,10 @@
 //!   is `Sorry, the model cannot answer this question.`, stop reason `guardrail_intervened`, and with
 //!   `trace` `enabled`/`enabled_full` the metadata (or Converse response) carries `trace.guardrail`
 //!   with an `inputAssessment` for the guardrail id (topic policy `emulator-blocked-topic`, action BLOCKED).
+//!   With the word `!mask` instead, the guardrail anonymizes: the greeting + T with every e-mail address
+//!   (a word `local@domain.tld`) replaced by `{EMAIL}`, stop reason `guardrail_intervened`, and with tracing
+//!   an `outputAssessments` entry whose only actions are `ANONYMIZED` (sensitive-information policy, type
+//!   `EMAIL`).
 //! * **Prompt caching**: every `cachePoint` (in `toolConfig.tools`, `system`, message content, taken in that
 //!   order) closes a prefix: the blocks before it, counted in words (tool specs count 0). Prefixes are cached
 //!   per (resolved base model, caller = access key id or bearer token) for the point's TTL (5 min, or 1 h with
@@ -128,6 +133,11 @@
 //! ``The model returned the following errors: `temperature` is deprecated for this model.``;
 //! `temperature` + `topP` on Claude Haiku 4.5 / Sonnet 4.5 / Sonnet 4.6 / Opus 4.5 / Opus 4.6 →
 //! ``The model returned the following errors: `temperature` and `top_p` cannot both be specified for this model. Please use only one.``;
+//! `maxTokens` above a Claude model's output limit (Anthropic's published limits: 128000 for Opus 4.6+ /
+//! Sonnet 4.6 / Claude 5, 64000 for Sonnet 4 / 4.5, Haiku 4.5, Opus 4.5, 3.7 Sonnet, 32000 for Opus 4 /
+//! 4.1, 8192 for 3.5, 4096 for Claude 3) → `The model returned the following errors: max_tokens: <n> >
+//! <limit>, which is the maximum allowed number of output tokens for <name>` (`<name>` the id without
+//! `anthropic.` and `-v1:0`);
 //! `guardrailConfig.streamProcessingMode` on Converse → `1 validation error
 //! detected: Value at 'guardrailConfig.streamProcessingMode' failed to satisfy constraint: Member is not
 //! supported for the Converse operation`; a tier the model does not support → `The provided service tier is not

@@ -72,6 +72,30 @@ impl<K: Eq + Hash + Clone, V> BoundedMap<K, V> {
         value
     }
 
+    /// The value for `key` for updating in place, marking it used.
+    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+        let tick = self.next_tick();
+        self.entries.get_mut(key).map(|(value, used)| {
+            *used = tick;
+            value
+        })
+    }
+
+    /// Inserts or replaces the value for `key` (evicting the least recently used entry when
+    /// full and `key` is new), marking it used.
+    pub fn insert(&mut self, key: K, value: V) {
+        let tick = self.next_tick();
+        if !self.entries.contains_key(&key) && self.entries.len() >= self.capacity {
+            self.evict_oldest();
+        }
+        self.entries.insert(key, (value, tick));
+    }
+
+    /// Removes `key`, returning its value.
+    pub fn remove(&mut self, key: &K) -> Option<V> {
+        self.entries.remove(key).map(|(value, _)| value)
+    }
+
     fn evict_oldest(&mut self) {
         let oldest = self
             .entries

@@ -7,6 +7,7 @@
 // cold paths only, so boxing it would buy nothing but an allocation.
 #![allow(clippy::result_large_err)]
 
+pub mod app_profiles;
 pub mod aws;
 pub mod bounded;
 pub mod config;
@@ -26,6 +27,7 @@ pub mod pending;
 pub mod plugin;
 pub mod runtime;
 pub mod settings;
+pub mod single_flight;
 
 use abi_stable::export_root_module;
 use abi_stable::prefix_type::PrefixTypeTrait;

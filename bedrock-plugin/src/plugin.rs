@@ -2,7 +2,8 @@
 //!
 //! Every trait object the instance gives the host shares one [`PluginState`]: the live
 //! settings, where the environment is read from, the credential and client caches, discovery's
-//! cache and observed state, the learned self-heal corrections and the warn-once memory. None
+//! cache and observed state, the learned self-heal corrections, the application-profile lookups
+//! and the warn-once memory. None
 //! of it is process-global, so two instances (two accounts, two configs) never share a cached
 //! credential, a catalog or a learned correction.
 //!
@@ -18,6 +19,7 @@ use plugin_api::chat::ChatRequest;
 use plugin_api::error::PluginError;
 use plugin_api::traits::ListModelsOptions;
 
+use crate::app_profiles::AppProfiles;
 use crate::aws::clients::ClientCache;
 use crate::aws::credentials::CredentialCache;
 use crate::aws::target::{CallContext, CallContexts};
@@ -48,6 +50,9 @@ pub struct PluginState {
     pub learned: Arc<LearnedCorrections>,
     /// Warnings this instance already logged (bounded, see `bounded::WarnOnce`).
     pub warnings: Arc<WarnOnce>,
+    /// GetInferenceProfile results per application-profile ARN (TEMP-04; bounded, single
+    /// flight, see `app_profiles`).
+    pub app_profiles: Arc<AppProfiles>,
     env: EnvSource,
 }
 
@@ -64,6 +69,7 @@ impl PluginState {
             discovery: Arc::default(),
             learned: Arc::default(),
             warnings: Arc::default(),
+            app_profiles: Arc::default(),
             env,
         })
     }
@@ -84,6 +90,7 @@ impl PluginState {
             credentials: self.credentials.clone(),
             clients: self.clients.clone(),
             warnings: self.warnings.clone(),
+            app_profiles: self.app_profiles.clone(),
         }
     }
 

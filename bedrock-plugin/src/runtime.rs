@@ -20,6 +20,9 @@ struct PluginRuntime {
 
 static RUNTIME: OnceLock<Result<PluginRuntime, String>> = OnceLock::new();
 
+/// The name of the plugin runtime's threads.
+const THREAD_NAME: &str = "bedrock-plugin-io";
+
 /// Benchmarks set this to a worker count to compare a multi-thread runtime with the default
 /// current-thread one (unset or `0`).
 pub const WORKER_THREADS_ENV: &str = "BEDROCK_PLUGIN_WORKER_THREADS";
@@ -38,13 +41,13 @@ fn start() -> Result<PluginRuntime, String> {
     };
     let runtime = builder
         .enable_all()
-        .thread_name("bedrock-plugin-io")
+        .thread_name(THREAD_NAME)
         .build()
         .map_err(|err| format!("cannot start the plugin's tokio runtime: {err}"))?;
     let handle = runtime.handle().clone();
     let (stop, mut stopped) = watch::channel(false);
     std::thread::Builder::new()
-        .name("bedrock-plugin-io".into())
+        .name(THREAD_NAME.into())
         .spawn(move || {
             runtime.block_on(async move {
                 // Runs every spawned task until shutdown() flips the flag.
@@ -65,6 +68,12 @@ pub fn handle() -> Result<&'static Handle, String> {
         Ok(runtime) => Ok(&runtime.handle),
         Err(message) => Err(message.clone()),
     }
+}
+
+/// Whether the calling thread drives the plugin runtime (a synchronous wait for a plugin task
+/// there would wait for itself).
+pub fn on_plugin_runtime() -> bool {
+    std::thread::current().name() == Some(THREAD_NAME)
 }
 
 /// Spawns a task on the plugin runtime.

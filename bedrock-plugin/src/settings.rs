@@ -34,17 +34,9 @@ impl Settings {
                 )
             })?
         };
-        let config = PluginConfig::from_json(&value).map_err(|err| {
-            PluginError::new(
-                ErrorKind::InvalidConfig,
-                format!(
-                    "invalid config for plugin amazon-bedrock at plugins.entries.amazon-bedrock.config{}{}: {}",
-                    if err.path().is_empty() { "" } else { "." },
-                    err.path(),
-                    err.message()
-                ),
-            )
-        })?;
+        // `ConfigError`'s Display is the CFG-10 sentence with the full host-config path.
+        let config = PluginConfig::from_json(&value)
+            .map_err(|err| PluginError::new(ErrorKind::InvalidConfig, err.to_string()))?;
         let host = HostView::parse(host_config_json)
             .map_err(|err| PluginError::new(ErrorKind::InvalidConfig, err.to_string()))?;
         Ok(Settings { config, host })
@@ -52,16 +44,9 @@ impl Settings {
 }
 
 /// CFG-12: config that passes the schema but cannot work as written; logged as warnings.
+/// The rules live with the config types ([`PluginConfig::semantic_warnings`]).
 pub fn semantic_warnings(config: &PluginConfig) -> Vec<String> {
-    let mut warnings = Vec::new();
-    if config.aws_authentication == Some(crate::config::AuthMode::Credentials)
-        && (config.aws_access_key.is_none() || config.aws_secret_key.is_none())
-    {
-        warnings.push(
-            "awsAuthentication \"credentials\" requires awsAccessKey and awsSecretKey".to_owned(),
-        );
-    }
-    warnings
+    config.semantic_warnings()
 }
 
 /// The swappable current settings.

@@ -92,12 +92,13 @@ async fn disc_02_13_to_20_builtin_catalog_filters_fields_and_provider() {
     assert_eq!(sonnet37.name.as_str(), "Claude 3.7 Sonnet");
     assert!(sonnet37.reasoning);
     assert_eq!(input(sonnet37), ["text", "image"]);
+    // DISC-23: the known max-output table.
     assert_eq!(
         (sonnet37.context_window, sonnet37.max_tokens),
-        (200_000, 4_096)
+        (200_000, 64_000)
     );
     let nova = model(&catalog, "amazon.nova-micro-v1:0");
-    assert_eq!((nova.context_window, nova.max_tokens), (128_000, 4_096));
+    assert_eq!((nova.context_window, nova.max_tokens), (128_000, 10_000));
     assert!(!nova.reasoning);
     // DISC-19a: profile-only base id steered to the regional profile of us-east-1.
     let opus = model(&catalog, "anthropic.claude-opus-4-7");
@@ -252,7 +253,8 @@ async fn disc_20_defaults_from_default_context_window_and_max_tokens() {
     assert_eq!(titan.cost, plugin_api::model::ModelCost::default());
     let nova = model(&catalog, "amazon.nova-pro-v1:0");
     assert_eq!(input(nova), ["text", "image", "video"]);
-    assert_eq!((nova.context_window, nova.max_tokens), (300_000, 8_192));
+    // DISC-23: Nova Pro is in the max-output table, so the default does not apply.
+    assert_eq!((nova.context_window, nova.max_tokens), (300_000, 10_000));
     assert!(model(&catalog, "deepseek.r1-v1:0").reasoning);
     let opus5 = model(&catalog, "anthropic.claude-opus-5");
     assert_eq!(
@@ -898,6 +900,6 @@ async fn disc_42_explicit_provider_merged_by_id() {
     let micro = &catalog.models[0];
     assert_eq!(micro.name.as_str(), "Nova Micro");
     assert_eq!(micro.context_window, 1234);
-    assert_eq!(micro.max_tokens, 4096);
+    assert_eq!(micro.max_tokens, 10_000, "DISC-23, from discovery");
     assert_eq!(micro.cost.output, 0.14);
 }

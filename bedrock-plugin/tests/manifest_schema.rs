@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use bedrock_plugin::config::{
     config_schema, AuthMode, GuardrailTrace, PluginConfig, ReasoningEffort, Secret, SecretString,
-    StreamProcessingMode, ALLOWED_SCHEMA_KEYWORDS, ENDPOINT_PATTERN, ENV_VAR_ID_PATTERN,
-    GUARDRAIL_VERSION_PATTERN, REGION_PATTERN,
+    StreamProcessingMode, ALLOWED_SCHEMA_KEYWORDS, ENDPOINT_PATTERN, ENDPOINT_USERINFO_MESSAGE,
+    ENV_VAR_ID_PATTERN, GUARDRAIL_VERSION_PATTERN, REGION_PATTERN,
 };
 use bedrock_plugin::manifest::{
     manifest_json, manifest_json_string, API, EMBEDDING_PROVIDER_ID, PLUGIN_ID, PLUGIN_VERSION,
@@ -278,11 +278,13 @@ fn cfg_schema_property_order_matches_spec_table() {
             "awsSessionToken",
             "awsRegion",
             "awsBedrockEndpoint",
+            "awsBedrockControlPlaneEndpoint",
             "awsUseCrossRegionInference",
             "awsUseGlobalInference",
             "awsBedrockUsePromptCache",
             "reasoningEffort",
             "thinkingBudgetTokens",
+            "requestMaxTokens",
             "enable1MContext",
             "timeouts",
             "retry"
@@ -320,15 +322,15 @@ fn cfg_schema_constraints_match_spec_table() {
     );
     assert_eq!(
         d["refreshInterval"],
-        json!({"type": "integer", "minimum": 0, "default": 3600})
+        json!({"type": "integer", "minimum": 0, "maximum": 31536000, "default": 3600})
     );
     assert_eq!(
         d["defaultContextWindow"],
-        json!({"type": "integer", "minimum": 1, "default": 32000})
+        json!({"type": "integer", "minimum": 1, "maximum": 100000000, "default": 32000})
     );
     assert_eq!(
         d["defaultMaxTokens"],
-        json!({"type": "integer", "minimum": 1, "default": 4096})
+        json!({"type": "integer", "minimum": 1, "maximum": 1000000, "default": 4096})
     );
     let g = &p["guardrail"]["properties"];
     assert_eq!(
@@ -348,6 +350,10 @@ fn cfg_schema_constraints_match_spec_table() {
         json!({"type": "string", "enum": ["enabled", "disabled", "enabled_full"]})
     );
     assert_eq!(
+        g["latestMessageOnly"],
+        json!({"type": "boolean", "default": false})
+    );
+    assert_eq!(
         p["awsAuthentication"],
         json!({"type": "string", "enum": ["apikey", "profile", "credentials", "default"]})
     );
@@ -356,10 +362,22 @@ fn cfg_schema_constraints_match_spec_table() {
         p["awsRegion"],
         json!({"type": "string", "pattern": "^[a-z]{2,4}(-[a-z]+)+-[0-9]+$"})
     );
-    assert_eq!(
-        p["awsBedrockEndpoint"],
-        json!({"type": "string", "pattern": "^https?://[^\\s/?#]+"})
-    );
+    for key in ["awsBedrockEndpoint", "awsBedrockControlPlaneEndpoint"] {
+        // The spec's pattern, plus PLG-12's userinfo rule as a one-branch `oneOf`.
+        assert_eq!(
+            p[key],
+            json!({"type": "string", "pattern": "^https?://[^\\s/?#]+", "oneOf": [{
+                "pattern": "^[^@]*$|^https?://[^/?#@]*[/?#]"
+            }]}),
+            "{key}"
+        );
+        // The branch's description is the reason the host reports.
+        assert_eq!(
+            config_schema()["properties"][key]["oneOf"][0]["description"],
+            json!(ENDPOINT_USERINFO_MESSAGE),
+            "{key}"
+        );
+    }
     for (key, default) in [
         ("awsUseCrossRegionInference", true),
         ("awsUseGlobalInference", true),
@@ -378,16 +396,20 @@ fn cfg_schema_constraints_match_spec_table() {
     );
     assert_eq!(
         p["thinkingBudgetTokens"],
-        json!({"type": "integer", "minimum": 0})
+        json!({"type": "integer", "minimum": 0, "maximum": 1000000})
+    );
+    assert_eq!(
+        p["requestMaxTokens"],
+        json!({"type": "integer", "minimum": 1, "maximum": 1000000, "default": 32000})
     );
     let t = &p["timeouts"]["properties"];
     assert_eq!(
         t["connectMs"],
-        json!({"type": "integer", "minimum": 100, "default": 10000})
+        json!({"type": "integer", "minimum": 100, "maximum": 600000, "default": 10000})
     );
     assert_eq!(
         t["streamIdleMs"],
-        json!({"type": "integer", "minimum": 1000, "default": 300000})
+        json!({"type": "integer", "minimum": 1000, "maximum": 3600000, "default": 300000})
     );
     let r = &p["retry"]["properties"];
     assert_eq!(
@@ -396,11 +418,15 @@ fn cfg_schema_constraints_match_spec_table() {
     );
     assert_eq!(
         r["baseDelayMs"],
-        json!({"type": "integer", "minimum": 0, "default": 1000})
+        json!({"type": "integer", "minimum": 0, "maximum": 600000, "default": 1000})
     );
     assert_eq!(
         r["maxDelayMs"],
-        json!({"type": "integer", "minimum": 0, "default": 30000})
+        json!({"type": "integer", "minimum": 0, "maximum": 3600000, "default": 30000})
+    );
+    assert_eq!(
+        r["failoverMemoryMs"],
+        json!({"type": "integer", "minimum": 0, "maximum": 86400000, "default": 300000})
     );
     assert_eq!(r["selfHeal"], json!({"type": "boolean", "default": true}));
 }

@@ -222,7 +222,8 @@ async fn think_07_plugin_budget_and_interleaved_off() {
         sent["additionalModelRequestFields"],
         json!({"thinking": {"type": "enabled", "budget_tokens": 4000, "display": "summarized"}})
     );
-    assert_eq!(sent["inferenceConfig"], json!({"maxTokens": 64000}));
+    // REQ-02 base min(64000, requestMaxTokens 32000) plus the budget (THINK-06).
+    assert_eq!(sent["inferenceConfig"], json!({"maxTokens": 36000}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -258,6 +259,11 @@ async fn ex_s10_s11_fable_request_shape() {
     assert_thinking_events(&events);
     let sent = last_stream_request(&emu);
     assert_eq!(sent["inferenceConfig"], json!({}));
+    assert_eq!(
+        sent["messages"][0]["content"],
+        json!([{"text": "hello there"}, {"cachePoint": {"type": "default"}}]),
+        "CACHE-11"
+    );
     assert_eq!(
         sent["toolConfig"]["toolChoice"],
         json!({"auto": {}}),
@@ -317,9 +323,10 @@ async fn ex_i13_i15_s08_opus_48_effort_max_and_xhigh() {
         sent["additionalModelRequestFields"],
         json!({"thinking": {"type": "adaptive", "display": "summarized"}, "output_config": {"effort": "max"}})
     );
+    // EX-S09 / REQ-02: the default requestMaxTokens caps the model's 200000.
     assert_eq!(
         sent["inferenceConfig"],
-        json!({"maxTokens": 200000}),
+        json!({"maxTokens": 32000}),
         "EX-S09"
     );
 

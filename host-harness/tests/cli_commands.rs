@@ -5,7 +5,7 @@
 mod common;
 
 use bedrock_emulator::{Emulator, EmulatorOptions, Operation};
-use common::cli::{host_config, plugin_config, Setup, BIN, NOVA};
+use common::cli::{host_config, plugin_config, Setup, BIN, CLAUDE, NOVA};
 use serde_json::json;
 
 #[test]
@@ -230,6 +230,12 @@ fn every_command_has_an_example_exit_codes_and_help_on_every_option() {
         &["validate"],
         &["models"],
         &["models", "list"],
+        &["models", "show"],
+        &["config"],
+        &["config", "get"],
+        &["config", "set"],
+        &["config", "unset"],
+        &["config", "show"],
         &["chat"],
         &["embed"],
         &["status"],
@@ -262,4 +268,154 @@ fn every_command_has_an_example_exit_codes_and_help_on_every_option() {
     assert!(!help(&["completions"]).contains("--plugins-dir"));
     assert!(!help(&["install"]).contains("--config"));
     assert!(help(&["chat"]).contains("--config"));
+}
+
+#[test]
+fn plg_46_models_list_provider_keeps_one_bedrock_provider() {
+    let setup = Setup::new();
+    let run = setup.run(&["models", "list", "--provider", "Anthropic"]);
+    run.expect_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    assert!(lines[1].starts_with(CLAUDE), "{}", run.stdout);
+    assert!(
+        lines[2].starts_with(
+            "1 of 2 model(s) (Bedrock provider anthropic) from provider amazon-bedrock; region us-east-1"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = setup.run(&["models", "list", "--provider", "amazon", "--json"]);
+    run.expect_code(0);
+    let ids: Vec<String> = run.json()["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, [NOVA]);
+    let run = setup.run(&["models", "list", "--provider", "cohere"]);
+    run.expect_code(1);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "no model of Bedrock provider \"cohere\" in the catalog of amazon-bedrock (2 model(s)); its providers: amazon, anthropic\n"
+    );
+}
+
+#[test]
+fn plg_46_models_show_prints_every_field_of_one_model() {
+    let setup = Setup::new();
+    let run = setup.run(&["models", "show", CLAUDE]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "id: us.anthropic.claude-sonnet-4-6
+name: Claude Sonnet 4.6
+provider: amazon-bedrock
+bedrock provider: anthropic
+api: bedrock-converse-stream
+base url: none
+input: text, image
+reasoning: yes
+context window: 1000000
+max tokens: 64000
+cost per 1M tokens: input $3, output $15, cache read $0.3, cache write $3.75
+params: none
+thinking levels: none
+"
+    );
+    let run = setup.run(&[
+        "models",
+        "show",
+        &format!("amazon-bedrock/{NOVA}"),
+        "--json",
+    ]);
+    run.expect_code(0);
+    let model = run.json();
+    assert_eq!(model["id"], NOVA);
+    assert_eq!(model["contextWindow"], 128000);
+    assert_eq!(model["bedrockProvider"], "amazon");
+    assert_eq!(model["applicationProfile"], serde_json::Value::Null);
+}
+
+#[test]
+fn plg_46_models_show_of_an_unknown_id_exits_1_with_the_closest_ids() {
+    let setup = Setup::new();
+    let run = setup.run(&["models", "show", "amazon.nova-micro"]);
+    run.expect_code(1);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        "unknown model \"amazon.nova-micro\" in the catalog of amazon-bedrock (2 model(s)); closest: amazon.nova-micro-v1:0, us.anthropic.claude-sonnet-4-6\n"
+    );
+}
+
+#[test]
+fn plg_46_models_show_names_application_profiles_with_their_arn() {
+    const ARN: &str =
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/mi1dadi0g15f";
+    let emulator = Emulator::start(EmulatorOptions::default()).unwrap();
+    let mut config = host_config(plugin_config(&emulator), true);
+    config["models"]["providers"]["amazon-bedrock"]["models"][0] = json!({
+        "id": ARN, "name": "my-prod-profile", "params": {"canonicalModelId": "claude-sonnet-4-6"}
+    });
+    let setup = Setup::from_host_config(emulator, config);
+    let run = setup.run(&["models", "show", ARN]);
+    run.expect_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[3], "bedrock provider: unknown (application profile)");
+    assert!(
+        lines.contains(&"params.canonicalModelId: claude-sonnet-4-6"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!("application profile: my-prod-profile (ARN {ARN})")
+    );
+    let run = setup.run(&["models", "show", ARN, "--json"]);
+    assert_eq!(
+        run.json()["applicationProfile"],
+        json!({"name": "my-prod-profile", "arn": ARN})
+    );
+    // Discovered application profiles are listed by their opaque id; the catalog has no ARN.
+    let setup = Setup::with(|config| config["discovery"] = json!({"enabled": true}));
+    let run = setup.run(&["models", "show", "mi1dadi0g15f"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.ends_with(
+            "application profile: my-prod-profile (ARN not in the catalog: discovery lists the profile by its id)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn plg_14_status_and_the_models_footer_show_the_control_plane_endpoint() {
+    // Discovery is off, so nothing is sent to this address.
+    let setup = Setup::with(|config| {
+        config["awsBedrockControlPlaneEndpoint"] = json!("http://127.0.0.1:9/control");
+    });
+    let run = setup.run(&["status"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains("control-plane endpoint: http://127.0.0.1:9/control\n"),
+        "{}",
+        run.stdout
+    );
+    let run = setup.run(&["models", "list"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout
+            .contains(", control plane http://127.0.0.1:9/control, catalog age"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        setup.run(&["status", "--json"]).json()["control_plane_endpoint"],
+        "http://127.0.0.1:9/control"
+    );
 }

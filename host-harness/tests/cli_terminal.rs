@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use bedrock_emulator::{Operation, StreamOutcome};
-use common::cli::{Setup, CLAUDE, NOVA};
+use common::cli::{plugin_library, Setup, CLAUDE, NOVA};
 
 fn nova() -> String {
     format!("amazon-bedrock/{NOVA}")
@@ -71,9 +71,19 @@ fn chat_into_a_closed_pipe_cancels_the_stream_and_exits_quietly() {
 #[test]
 fn every_printing_command_exits_quietly_into_a_closed_pipe() {
     let setup = Setup::new();
+    let library = plugin_library().display().to_string();
     for args in [
         &["models", "list"][..],
         &["models", "list", "--json"],
+        &["models", "list", "--provider", "amazon"],
+        &["models", "show", NOVA],
+        &["models", "show", NOVA, "--json"],
+        // Issue 10: validate and install printed with println!, which panics on EPIPE.
+        &["validate"],
+        &["validate", "--json"],
+        &["install", "--library", &library],
+        &["config", "get", "plugins"],
+        &["config", "show", "--effective"],
         &["status"],
         &["status", "--json"],
         &["embed", "--dimensions", "256", "one", "two"],

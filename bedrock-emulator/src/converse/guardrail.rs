@@ -1,6 +1,8 @@
 //! Guardrail intervention: with `guardrailConfig` set, the words `BLOCKED` or `!guardrail` in T make the
-//! guardrail block the request; with tracing on, the reply carries Bedrock's `trace.guardrail` shape so
-//! clients can test how they surface an intervention. ApplyGuardrail (crate `apply_guardrail`) judges
+//! guardrail block the request, and the word `!mask` makes it anonymize the e-mail addresses of the reply
+//! (sensitive-information policy, action `ANONYMIZED`: Bedrock still reports `guardrail_intervened`, but
+//! the answer is delivered masked); with tracing on, the reply carries Bedrock's `trace.guardrail` shape
+//! so clients can test how they surface an intervention. ApplyGuardrail (crate `apply_guardrail`) judges
 //! its content by the same rule ([`blocks_text`]) and reports the same assessment pieces.
 
 use serde_json::{json, Value};
@@ -21,6 +23,74 @@ pub(crate) fn blocks_text(text: &str) -> bool {
 pub(super) fn blocking<'a>(req: &'a Value, turn: &Turn) -> Option<&'a Value> {
     let config = req.get("guardrailConfig")?;
     blocks_text(&turn.text).then_some(config)
+}
+
+/// What Bedrock puts in place of an anonymized e-mail address (`{<PII type>}`).
+pub(crate) const EMAIL_MASK: &str = "{EMAIL}";
+
+/// The guardrail config, if the guardrail masks this turn's reply (`!mask` in T).
+pub(super) fn masking<'a>(req: &'a Value, turn: &Turn) -> Option<&'a Value> {
+    let config = req.get("guardrailConfig")?;
+    turn.has_word("!mask").then_some(config)
+}
+
+/// Whether a word of the reply is an e-mail address the guardrail anonymizes.
+pub(super) fn is_email(word: &str) -> bool {
+    word.split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+}
+
+/// The mode of `trace`, when it asks for the trace (`enabled` or `enabled_full`).
+fn tracing_on(config: &Value) -> bool {
+    let mode = config
+        .get("trace")
+        .and_then(Value::as_str)
+        .unwrap_or("disabled");
+    mode == "enabled" || mode == "enabled_full"
+}
+
+fn guardrail_id_and_version(config: &Value) -> (&str, &str) {
+    (
+        config
+            .get("guardrailIdentifier")
+            .and_then(Value::as_str)
+            .unwrap_or("emulator-guardrail"),
+        config
+            .get("guardrailVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("DRAFT"),
+    )
+}
+
+/// `trace.guardrail` for a reply whose e-mail addresses `masked` were anonymized: an output
+/// assessment whose only actions are `ANONYMIZED` (no `actionReason`: no public capture of the one
+/// Bedrock sends for masking, L).
+pub(super) fn masked_trace(
+    config: &Value,
+    masked: &[String],
+    output_chars: usize,
+) -> Option<Value> {
+    if !tracing_on(config) {
+        return None;
+    }
+    let (gid, version) = guardrail_id_and_version(config);
+    let entities: Vec<Value> = masked
+        .iter()
+        .map(|m| json!({"match": m, "type": "EMAIL", "action": "ANONYMIZED", "detected": true}))
+        .collect();
+    Some(json!({
+        "guardrail": {
+            "inputAssessment": {},
+            "modelOutput": [],
+            "outputAssessments": {
+                gid: [{
+                    "sensitiveInformationPolicy": {"piiEntities": entities, "regexes": []},
+                    "appliedGuardrailDetails": applied_details(gid, version),
+                    "invocationMetrics": invocation_metrics(output_chars)
+                }]
+            }
+        }
+    }))
 }
 
 /// The topic-policy assessment of a blocked text.
@@ -55,21 +125,10 @@ pub(crate) fn invocation_metrics(chars: usize) -> Value {
 
 /// `trace.guardrail` for a blocked turn, when `trace` is `enabled` or `enabled_full`.
 pub(super) fn trace(config: &Value, turn: &Turn) -> Option<Value> {
-    let mode = config
-        .get("trace")
-        .and_then(Value::as_str)
-        .unwrap_or("disabled");
-    if mode != "enabled" && mode != "enabled_full" {
+    if !tracing_on(config) {
         return None;
     }
-    let gid = config
-        .get("guardrailIdentifier")
-        .and_then(Value::as_str)
-        .unwrap_or("emulator-guardrail");
-    let version = config
-        .get("guardrailVersion")
-        .and_then(Value::as_str)
-        .unwrap_or("DRAFT");
+    let (gid, version) = guardrail_id_and_version(config);
     Some(json!({
         "guardrail": {
             "actionReason": "Guardrail blocked.",

@@ -5,7 +5,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::request::{max_tokens, stop_sequences, Turn};
-use super::text::word_deltas;
+use super::text::{tool_input_chunks, word_deltas};
 use super::{
     guardrail, tools, usage, Block, Reply, Trailer, GREETING, GUARDRAIL_BLOCKED,
     TOOL_RESULT_GREETING,
@@ -100,13 +100,60 @@ fn answer(req: &Value, turn: &Turn, long_stream: Option<usize>, stream: bool) ->
             trace: guardrail::trace(config, turn),
         };
     }
+    if let Some(config) = guardrail::masking(req, turn) {
+        return masked_reply(config, turn);
+    }
     if let Some(spec) = tools::choose(req, turn) {
-        return Answer::new(tools::tool_use(req, spec), "tool_use");
+        return tool_reply(req, spec);
     }
     let long = long_stream.or_else(|| turn.directive("!long=").and_then(|n| n.parse().ok()));
     match long {
         Some(n) => long_reply(n, stream, max_tokens(req)),
         None => text_reply(turn, &stop_sequences(req), max_tokens(req)),
+    }
+}
+
+/// The tool call; with `maxTokens` below its input deltas (one token each) only the first `maxTokens`
+/// deltas are sent, the block is closed and the stop reason is `max_tokens`, as Bedrock cuts a call
+/// the output limit interrupts.
+fn tool_reply(req: &Value, spec: &Value) -> Answer {
+    match (tools::tool_use(req, spec), max_tokens(req)) {
+        (Block::ToolUse { id, name, input }, Some(m)) if m < tool_input_chunks(&input).len() => {
+            let cut: String = tool_input_chunks(&input).into_iter().take(m).collect();
+            Answer::new(
+                Block::ToolUse {
+                    id,
+                    name,
+                    input: cut,
+                },
+                "max_tokens",
+            )
+        }
+        (block, _) => Answer::new(block, "tool_use"),
+    }
+}
+
+/// `!mask`: the greeting + T with every e-mail address anonymized, stop reason
+/// `guardrail_intervened`, and (tracing on) a trace whose only action is `ANONYMIZED`.
+fn masked_reply(config: &Value, turn: &Turn) -> Answer {
+    let mut masked = Vec::new();
+    let words: Vec<String> = format!("{GREETING} {}", turn.text)
+        .split_whitespace()
+        .map(|word| {
+            if guardrail::is_email(word) {
+                masked.push(word.to_string());
+                guardrail::EMAIL_MASK.to_string()
+            } else {
+                word.to_string()
+            }
+        })
+        .collect();
+    let reply = words.join(" ");
+    let trace = guardrail::masked_trace(config, &masked, reply.chars().count());
+    Answer {
+        block: Block::Text(word_deltas(&reply)),
+        stop_reason: "guardrail_intervened",
+        trace,
     }
 }
 

@@ -23,11 +23,23 @@ fn content(message: &Value) -> &[Value] {
     array(message.get("content"))
 }
 
-/// The `text` of each text block.
+/// The text of a text block, or of a `guardContent` text block (which the model reads as text too;
+/// only the guardrail treats it differently).
+fn block_text(block: &Value) -> Option<&str> {
+    block.get("text").and_then(Value::as_str).or_else(|| {
+        block
+            .get("guardContent")
+            .and_then(|g| g.get("text"))
+            .and_then(|t| t.get("text"))
+            .and_then(Value::as_str)
+    })
+}
+
+/// The text of each text (or guarded text) block.
 fn text_of_blocks(blocks: &[Value]) -> Vec<String> {
     blocks
         .iter()
-        .filter_map(|b| b.get("text").and_then(Value::as_str))
+        .filter_map(block_text)
         .map(str::to_string)
         .collect()
 }
@@ -46,7 +58,7 @@ fn tool_result_text(tr: &Value) -> String {
 }
 
 fn text_words(block: &Value) -> usize {
-    block.get("text").and_then(Value::as_str).map_or(0, words)
+    block_text(block).map_or(0, words)
 }
 
 fn tool_result_words(block: &Value) -> usize {

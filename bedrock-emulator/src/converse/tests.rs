@@ -257,3 +257,85 @@ fn count_tokens_forms() {
     assert_eq!(n, json!({"inputTokens": 3}));
     assert!(super::count_tokens(&json!({"input": {}})).is_err());
 }
+
+#[test]
+fn max_tokens_inside_a_tool_call_cuts_its_input_and_stops_with_max_tokens() {
+    let s = shared();
+    let r = nova(
+        &s,
+        json!({"messages": [user("call get_weather.")], "toolConfig": weather(), "inferenceConfig": {"maxTokens": 2}}),
+    );
+    assert_eq!(r.stop_reason, "max_tokens");
+    match &r.blocks[..] {
+        [Block::ToolUse { name, input, .. }] => {
+            assert_eq!(name, "get_weather");
+            // Two of the three 8-character chunks of `{"city":"emulator"}`.
+            assert_eq!(input, r#"{"city":"emulato"#);
+        }
+        _ => panic!("expected one toolUse block"),
+    }
+    assert_eq!(r.usage["outputTokens"], 2);
+    let whole = nova(
+        &s,
+        json!({"messages": [user("call get_weather.")], "toolConfig": weather(), "inferenceConfig": {"maxTokens": 3}}),
+    );
+    assert_eq!(whole.stop_reason, "tool_use");
+}
+
+#[test]
+fn mask_directive_anonymizes_emails_with_an_anonymized_only_trace() {
+    let s = shared();
+    let r = nova(
+        &s,
+        json!({
+            "messages": [user("!mask write to jane@example.com now")],
+            "guardrailConfig": {"guardrailIdentifier": "gr1", "guardrailVersion": "1", "trace": "enabled"}
+        }),
+    );
+    assert_eq!(r.stop_reason, "guardrail_intervened");
+    let reply = "Hello from the Bedrock emulator. You said: !mask write to {EMAIL} now";
+    assert_eq!(text(&r), reply);
+    let trace = r.trailer.trace.clone().expect("trace enabled");
+    let assessment = &trace["guardrail"]["outputAssessments"]["gr1"][0];
+    assert_eq!(
+        assessment["sensitiveInformationPolicy"],
+        json!({"piiEntities": [{"match": "jane@example.com", "type": "EMAIL", "action": "ANONYMIZED", "detected": true}], "regexes": []})
+    );
+    assert_eq!(
+        assessment["invocationMetrics"]["guardrailCoverage"]["textCharacters"]["guarded"],
+        reply.chars().count()
+    );
+    assert_eq!(trace["guardrail"]["inputAssessment"], json!({}));
+    // Without tracing no trace; without a guardrail `!mask` is plain text.
+    let untraced = nova(
+        &s,
+        json!({"messages": [user("!mask a@b.io")], "guardrailConfig": {"guardrailIdentifier": "gr1", "guardrailVersion": "1"}}),
+    );
+    assert_eq!(untraced.stop_reason, "guardrail_intervened");
+    assert!(untraced.trailer.trace.is_none());
+    let plain = nova(&s, json!({"messages": [user("!mask a@b.io")]}));
+    assert_eq!(
+        (plain.stop_reason, text(&plain).as_str()),
+        (
+            "end_turn",
+            "Hello from the Bedrock emulator. You said: !mask a@b.io"
+        )
+    );
+}
+
+#[test]
+fn guard_content_text_is_read_and_counted_like_text() {
+    let s = shared();
+    let r = nova(
+        &s,
+        json!({"messages": [{"role": "user", "content": [
+            {"text": "plain"},
+            {"guardContent": {"text": {"text": "guarded words"}}}
+        ]}]}),
+    );
+    assert_eq!(
+        text(&r),
+        "Hello from the Bedrock emulator. You said: plain guarded words"
+    );
+    assert_eq!(r.usage["inputTokens"], 3);
+}

@@ -6,7 +6,8 @@ use serde_json::{Map, Value};
 
 use super::cache;
 use super::model_rules::{
-    is_claude, temperature_deprecated, temperature_top_p_exclusive, tier_supported,
+    claude_output_limit, is_claude, temperature_deprecated, temperature_top_p_exclusive,
+    tier_supported,
 };
 use crate::catalog::FoundationModel;
 use crate::error::{ApiError, MALFORMED, MODEL_ERRORS};
@@ -192,6 +193,16 @@ fn check_inference_config(cfg: &Value, model: &FoundationModel) -> Checked {
             return Err(ApiError::validation(format!(
                 "1 validation error detected: Value '{mt}' at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1"
             )));
+        }
+        // Anthropic's own wording, wrapped like every Claude model error (the form users report,
+        // and BR-05's example; not in real-error-messages.md, M).
+        let requested = mt.as_u64().unwrap_or_default();
+        if let Some((limit, name)) = claude_output_limit(&model.model_id) {
+            if requested > limit {
+                return Err(ApiError::validation(format!(
+                    "{MODEL_ERRORS}max_tokens: {requested} > {limit}, which is the maximum allowed number of output tokens for {name}"
+                )));
+            }
         }
     }
     let has_temp = cfg.get("temperature").is_some_and(|v| !v.is_null());

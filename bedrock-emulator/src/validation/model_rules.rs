@@ -46,6 +46,63 @@ pub(super) fn temperature_top_p_exclusive(id: &str) -> bool {
     .any(|m| id.contains(m))
 }
 
+/// Output limits of the Claude models (Anthropic's published max output tokens), by model-name prefix,
+/// most specific first; matched at a `-`/`.`/`:` boundary or the end of the name.
+const CLAUDE_OUTPUT_LIMITS: [(&str, u64); 19] = [
+    ("claude-opus-4-8", 128_000),
+    ("claude-opus-4-7", 128_000),
+    ("claude-opus-4-6", 128_000),
+    ("claude-sonnet-4-6", 128_000),
+    ("claude-opus-4-5", 64_000),
+    ("claude-sonnet-4-5", 64_000),
+    ("claude-haiku-4-5", 64_000),
+    ("claude-opus-4-1", 32_000),
+    ("claude-3-7-sonnet", 64_000),
+    ("claude-3-5-sonnet", 8_192),
+    ("claude-3-5-haiku", 8_192),
+    ("claude-3-haiku", 4_096),
+    ("claude-3-opus", 4_096),
+    ("claude-sonnet-4-20250514", 64_000),
+    ("claude-opus-4-20250514", 32_000),
+    ("claude-opus-5", 128_000),
+    ("claude-sonnet-5", 128_000),
+    ("claude-fable-5", 128_000),
+    ("claude-mythos-5", 128_000),
+];
+
+/// The Anthropic model name Bedrock's Claude errors use: the id without `anthropic.` and without a
+/// trailing `-v<digits>[:<digits>]` (`anthropic.claude-sonnet-4-5-20250929-v1:0` →
+/// `claude-sonnet-4-5-20250929`).
+fn anthropic_model_name(id: &str) -> &str {
+    let name = id.strip_prefix("anthropic.").unwrap_or(id);
+    match name.rfind("-v") {
+        Some(at)
+            if name[at + 2..]
+                .split(':')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            &name[..at]
+        }
+        _ => name,
+    }
+}
+
+/// The output limit of a Claude model (base model id) and the name its rejection uses. Other
+/// families are not limited here.
+pub(super) fn claude_output_limit(id: &str) -> Option<(u64, &str)> {
+    if !is_claude(id) {
+        return None;
+    }
+    let name = anthropic_model_name(id);
+    CLAUDE_OUTPUT_LIMITS
+        .iter()
+        .find(|(prefix, _)| {
+            name.strip_prefix(prefix)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['-', '.', ':']))
+        })
+        .map(|(_, limit)| (*limit, name))
+}
+
 /// Service tiers the model accepts.
 pub(super) fn tier_supported(model_id: &str, tier: &str) -> bool {
     match tier {

@@ -246,3 +246,41 @@ fn texts_match_real_bedrock() {
         (400, "This action doesn't support the model that you provided. Try again with a supported text or chat model.")
     );
 }
+
+#[test]
+fn claude_max_tokens_above_the_output_limit_is_rejected_with_anthropic_wording() {
+    use super::converse;
+    use serde_json::json;
+    let c = Catalog::builtin().unwrap();
+    let judge = |model: &str, max_tokens: u64| {
+        let req = json!({
+            "messages": [{"role": "user", "content": [{"text": "hi"}]}],
+            "inferenceConfig": {"maxTokens": max_tokens}
+        });
+        converse(&req, c.model(model).unwrap(), true)
+    };
+    let e = judge("anthropic.claude-sonnet-4-5-20250929-v1:0", 200_000).unwrap_err();
+    assert_eq!(
+        (e.status, e.error_type.as_str()),
+        (400, "ValidationException")
+    );
+    assert_eq!(
+        e.message,
+        "The model returned the following errors: max_tokens: 200000 > 64000, which is the maximum allowed number of output tokens for claude-sonnet-4-5-20250929"
+    );
+    assert!(judge("anthropic.claude-sonnet-4-5-20250929-v1:0", 64_000).is_ok());
+    assert_eq!(
+        judge("anthropic.claude-opus-4-7", 128_001).unwrap_err().message,
+        "The model returned the following errors: max_tokens: 128001 > 128000, which is the maximum allowed number of output tokens for claude-opus-4-7"
+    );
+    assert_eq!(
+        judge("anthropic.claude-3-haiku-20240307-v1:0", 8_192)
+            .unwrap_err()
+            .message,
+        "The model returned the following errors: max_tokens: 8192 > 4096, which is the maximum allowed number of output tokens for claude-3-haiku-20240307"
+    );
+    assert!(
+        judge("amazon.nova-micro-v1:0", 200_000).is_ok(),
+        "Claude only"
+    );
+}

@@ -4,8 +4,7 @@
 //! `Amazon Bedrock credentials error: …` (AUTH-09) instead of a generic dispatch error, and a
 //! bearer plan never touches this module (AUTH-04).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use aws_config::ecs::EcsCredentialsProvider;
@@ -21,16 +20,33 @@ use plugin_api::error::{ErrorKind, PluginError};
 
 use crate::aws::auth::CredentialPlan;
 use crate::aws::shared_config::{self, ProfileSettings};
+use crate::bounded::BoundedMap;
 use crate::env::EnvSnapshot;
+use crate::log_bridge::Redactions;
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 
 /// Temporary credentials are reused until this long before they expire (AUTH-11).
 const EXPIRY_MARGIN: Duration = Duration::from_secs(5 * 60);
 
+/// Most credential sets one instance caches (one per plan, region and shared-file identity).
+pub const CREDENTIAL_CACHE_CAPACITY: usize = 32;
+
 /// Resolved SigV4 credentials, cached per (plan, region, shared-file identity).
-#[derive(Default)]
+///
+/// Every credential passes through here, so this is also where the instance's log
+/// [`Redactions`] learn the secret values and access key ids it uses (CFG-04, PLG-13).
 pub struct CredentialCache {
-    entries: Mutex<HashMap<u64, Credentials>>,
+    entries: Mutex<BoundedMap<u64, Credentials>>,
+    redactions: Arc<Redactions>,
+}
+
+impl Default for CredentialCache {
+    fn default() -> Self {
+        Self {
+            entries: Mutex::new(BoundedMap::new(CREDENTIAL_CACHE_CAPACITY)),
+            redactions: Redactions::new(),
+        }
+    }
 }
 
 fn cache_key(plan: &CredentialPlan, region: &str, profile: &ProfileSettings) -> u64 {
@@ -43,9 +59,11 @@ fn cache_key(plan: &CredentialPlan, region: &str, profile: &ProfileSettings) -> 
 }
 
 fn still_fresh(credentials: &Credentials) -> bool {
-    credentials
-        .expiry()
-        .is_none_or(|expiry| expiry > SystemTime::now() + EXPIRY_MARGIN)
+    credentials.expiry().is_none_or(|expiry| {
+        expiry
+            .duration_since(SystemTime::now())
+            .is_ok_and(|left| left > EXPIRY_MARGIN)
+    })
 }
 
 /// The AUTH-09 error.
@@ -57,6 +75,42 @@ pub fn credentials_error(detail: impl std::fmt::Display) -> PluginError {
 }
 
 impl CredentialCache {
+    /// The log redactions of this instance.
+    pub fn redactions(&self) -> &Arc<Redactions> {
+        &self.redactions
+    }
+
+    /// Tells the log bridge the plan's own secrets before the SDK sees (and may log) them.
+    fn learn_plan(&self, plan: &CredentialPlan) {
+        match plan {
+            CredentialPlan::Bearer(token) => self.redactions.add_secret(token.expose()),
+            CredentialPlan::Static {
+                access_key_id,
+                secret_access_key,
+                session_token,
+            } => {
+                self.redactions.add_access_key_id(access_key_id.expose());
+                self.redactions.add_secret(secret_access_key.expose());
+                if let Some(token) = session_token {
+                    self.redactions.add_secret(token.expose());
+                }
+            }
+            CredentialPlan::Profile(_)
+            | CredentialPlan::DefaultChain { .. }
+            | CredentialPlan::SkipAuth => {}
+        }
+    }
+
+    /// Tells the log bridge what a credential provider returned.
+    fn learn_credentials(&self, credentials: &Credentials) {
+        self.redactions
+            .add_access_key_id(credentials.access_key_id());
+        self.redactions.add_secret(credentials.secret_access_key());
+        if let Some(token) = credentials.session_token() {
+            self.redactions.add_secret(token);
+        }
+    }
+
     /// SigV4 credentials for a plan; `None` for bearer plans.
     pub async fn resolve(
         &self,
@@ -65,6 +119,7 @@ impl CredentialCache {
         profile: &ProfileSettings,
         env: &EnvSnapshot,
     ) -> Result<Option<Credentials>, PluginError> {
+        self.learn_plan(plan);
         let credentials = match plan {
             CredentialPlan::Bearer(_) => return Ok(None),
             CredentialPlan::SkipAuth => Credentials::new(
@@ -100,6 +155,7 @@ impl CredentialCache {
                     return Ok(Some(credentials));
                 }
                 let credentials = resolve_from_chain(plan, region, env).await?;
+                self.learn_credentials(&credentials);
                 self.entries
                     .lock()
                     .unwrap_or_else(|poisoned| poisoned.into_inner())

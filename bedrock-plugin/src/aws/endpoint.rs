@@ -1,4 +1,9 @@
 //! Which URL a call goes to (EP-*), and whether FIPS / dual-stack apply.
+//!
+//! PLG-12: a URL never carries userinfo (`user:password@`) past this module. The config keys
+//! reject it when parsed; URLs from sources the plugin does not validate (provider baseUrls,
+//! `AWS_ENDPOINT_URL*`, the shared config) have it removed here with a warning that names the
+//! source, so neither a request, nor status, nor a log line can show the password.
 
 use crate::aws::region::{dns_suffix, dual_stack_dns_suffix, is_standard_base_url};
 use crate::aws::shared_config::ProfileSettings;
@@ -92,11 +97,17 @@ pub fn runtime_endpoint(
 }
 
 /// EP-02: the control-plane endpoint (`awsBedrockEndpoint` and baseUrls never apply).
+/// `awsBedrockControlPlaneEndpoint` (PLG-14) comes first, the way `awsBedrockEndpoint`
+/// precedes the env and shared-config endpoints of EP-01.
 pub fn control_plane_endpoint(
+    config_endpoint: Option<&str>,
     region: &str,
     env: &EnvSnapshot,
     profile: &ProfileSettings,
 ) -> EndpointChoice {
+    if let Some(url) = config_endpoint.map(str::trim).filter(|url| !url.is_empty()) {
+        return custom(url, "awsBedrockControlPlaneEndpoint");
+    }
     configured_or_standard(&CONTROL_SERVICE, region, env, profile)
 }
 
@@ -160,11 +171,39 @@ fn configured_or_standard(
 }
 
 fn custom(url: &str, source: &'static str) -> EndpointChoice {
+    let url = url.trim().trim_end_matches('/');
+    let url = match without_userinfo(url) {
+        Some(stripped) => {
+            tracing::warn!(
+                "Amazon Bedrock endpoint from {source} contains userinfo (user:password@); it is ignored and never sent"
+            );
+            stripped
+        }
+        None => url.to_owned(),
+    };
     EndpointChoice {
-        url: url.trim_end_matches('/').to_owned(),
+        url,
         custom: true,
         source,
     }
+}
+
+/// PLG-12: `url` without its `user[:password]@` part, or `None` when it has none.
+pub fn without_userinfo(url: &str) -> Option<String> {
+    if !crate::config::endpoint_has_userinfo(url) {
+        return None;
+    }
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    let (_, host) = authority.rsplit_once('@')?;
+    Some(match scheme {
+        Some(scheme) => format!("{scheme}://{host}{tail}"),
+        None => format!("{host}{tail}"),
+    })
 }
 
 #[cfg(test)]

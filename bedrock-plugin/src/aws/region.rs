@@ -23,6 +23,12 @@ impl RegionChoice {
             source,
         }
     }
+
+    /// REG-11: the region a GetInferenceProfile lookup runs in (the ARN's, else the runtime
+    /// region), decided by the caller.
+    pub fn application_profile(region: &str) -> Self {
+        Self::new(region.trim(), "application profile lookup")
+    }
 }
 
 /// Standard `bedrock-runtime` hosts of every partition (REG-02): the region is captured.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use abi_stable::std_types::{ROption, RString};
 use plugin_api::error::{ErrorKind, PluginError};
 
+use crate::app_profiles::AppProfiles;
 use crate::aws::auth::{self, AuthResolution, RequestAuth};
 use crate::aws::clients::{ClientCache, ClientSpec};
 use crate::aws::credentials::CredentialCache;
@@ -30,6 +31,9 @@ pub struct CallContext {
     pub clients: Arc<ClientCache>,
     /// Warnings this instance already logged (REG-02, REQ-08, DISC-50/51 log once).
     pub warnings: Arc<WarnOnce>,
+    /// The instance's application-profile lookups (TEMP-04), which chat, CountTokens and
+    /// embeddings share so one GetInferenceProfile serves all of them.
+    pub app_profiles: Arc<AppProfiles>,
 }
 
 /// A source of fresh [`CallContext`]s, for objects that outlive one operation.
@@ -53,7 +57,13 @@ impl CallContext {
 
     /// [`control_plane`] with this context's settings, env and credentials.
     pub async fn control_target(&self) -> Result<CallTarget, PluginError> {
-        control_plane(&self.settings, &self.env, &self.credentials).await
+        control_plane(&self.settings, &self.env, &self.credentials, None).await
+    }
+
+    /// [`control_plane`] in `region` instead of the REG-10 one (REG-11: GetInferenceProfile
+    /// runs in the application profile's own region).
+    pub async fn control_target_in(&self, region: &str) -> Result<CallTarget, PluginError> {
+        control_plane(&self.settings, &self.env, &self.credentials, Some(region)).await
     }
 }
 
@@ -155,21 +165,33 @@ pub async fn runtime(
     finish(settings, env, auth, region, endpoint, &profile, credentials).await
 }
 
-/// Resolves a control-plane (bedrock) call: REG-10, EP-02.
+/// Resolves a control-plane (bedrock) call: REG-10 (or the given `region`, REG-11), EP-02.
 pub async fn control_plane(
     settings: &Settings,
     env: &EnvSnapshot,
     credentials: &CredentialCache,
+    region: Option<&str>,
 ) -> Result<CallTarget, PluginError> {
     let auth = auth::resolve(&settings.config, env, RequestAuth::default()).map_err(auth_error)?;
     let profile = profile_settings(settings, env, None).await;
-    let region = region::control_plane_region(
-        settings.config.discovery_region(),
-        settings.config.aws_region.as_deref(),
-        profile.region.as_deref(),
+    let region = match region {
+        Some(region) => RegionChoice::application_profile(region),
+        None => region::control_plane_region(
+            settings.config.discovery_region(),
+            settings.config.aws_region.as_deref(),
+            profile.region.as_deref(),
+            env,
+        ),
+    };
+    let endpoint = endpoint::control_plane_endpoint(
+        settings
+            .config
+            .aws_bedrock_control_plane_endpoint
+            .as_deref(),
+        &region.region,
         env,
+        &profile,
     );
-    let endpoint = endpoint::control_plane_endpoint(&region.region, env, &profile);
     finish(settings, env, auth, region, endpoint, &profile, credentials).await
 }
 

@@ -27,8 +27,17 @@ pub use secret::{Secret, ENV_VAR_ID_PATTERN};
 
 /// Region names of every AWS partition (`us-east-1`, `us-gov-west-1`, `eusc-de-east-1`, …).
 pub const REGION_PATTERN: &str = r"^[a-z]{2,4}(-[a-z]+)+-[0-9]+$";
-/// An absolute `http://` or `https://` URL with a host.
+/// An absolute `http://` or `https://` URL with a host (the spec's pattern, kept verbatim so
+/// the host's CFG-10 pattern message is the spec's).
 pub const ENDPOINT_PATTERN: &str = r"^https?://[^\s/?#]+";
+/// PLG-12: no `user[:password]@` before the host: either no `@` at all, or the authority ends
+/// (at `/`, `?` or `#`) before the first one. The spec's pattern alone lets
+/// `http://user:pass@host` through, and the schema's keyword subset has no `not`, so the
+/// schema carries this as a one-branch `oneOf` whose `description` is the reason hosts report.
+pub const ENDPOINT_NO_USERINFO_PATTERN: &str = r"^[^@]*$|^https?://[^/?#@]*[/?#]";
+/// The reason given for an endpoint with `user:password@` (PLG-12), by the plugin and, through
+/// the schema's `oneOf` description, by the host.
+pub const ENDPOINT_USERINFO_MESSAGE: &str = "must not contain userinfo (user:password@); put credentials in awsBedrockApiKey or the AWS credential keys, not in the URL";
 /// A published guardrail version number or `DRAFT`.
 pub const GUARDRAIL_VERSION_PATTERN: &str = r"^(DRAFT|[1-9][0-9]{0,7})$";
 
@@ -36,6 +45,8 @@ static REGION_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(REGION_PATTERN).expect("constant pattern compiles"));
 static ENDPOINT_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(ENDPOINT_PATTERN).expect("constant pattern compiles"));
+static ENDPOINT_NO_USERINFO_RE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(ENDPOINT_NO_USERINFO_PATTERN).expect("constant pattern compiles"));
 static GUARDRAIL_VERSION_RE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(GUARDRAIL_VERSION_PATTERN).expect("constant pattern compiles"));
 
@@ -58,11 +69,35 @@ pub const CONFIG_PATH_PREFIX: &str = "plugins.entries.amazon-bedrock.config";
 pub const DEFAULT_REFRESH_INTERVAL_SECS: u64 = 3600;
 pub const DEFAULT_CONTEXT_WINDOW: u64 = 32_000;
 pub const DEFAULT_MAX_TOKENS: u64 = 4096;
+/// REQ-02: maxTokens sent when the caller sets none, capped by the model's limit.
+pub const DEFAULT_REQUEST_MAX_TOKENS: u64 = 32_000;
 pub const DEFAULT_CONNECT_TIMEOUT_MS: u64 = 10_000;
 pub const DEFAULT_STREAM_IDLE_MS: u64 = 300_000;
 pub const DEFAULT_RETRY_MAX_ATTEMPTS: u32 = 4;
 pub const DEFAULT_RETRY_BASE_DELAY_MS: u64 = 1000;
 pub const DEFAULT_RETRY_MAX_DELAY_MS: u64 = 30_000;
+/// BR-15: how long a throttle failover is remembered.
+pub const DEFAULT_RETRY_FAILOVER_MEMORY_MS: u64 = 300_000;
+pub const DEFAULT_GUARDRAIL_LATEST_MESSAGE_ONLY: bool = false;
+
+// Upper bounds of every duration and size (config-and-manifest.md §2.1). They are enforced
+// three times (PLG-11): by the schema (the host rejects a bigger value), by `from_json`, which
+// checks the same schema keywords for a host that skips validation, and by the accessors,
+// which clamp, so a `PluginConfig` built in code can never feed an overflowing
+// `Instant + Duration` or a wait of centuries.
+pub const MAX_REFRESH_INTERVAL_SECS: u64 = 31_536_000;
+pub const MAX_CONTEXT_WINDOW: u64 = 100_000_000;
+pub const MAX_MAX_TOKENS: u64 = 1_000_000;
+pub const MAX_THINKING_BUDGET_TOKENS: u64 = 1_000_000;
+pub const MAX_REQUEST_MAX_TOKENS: u64 = 1_000_000;
+pub const MIN_CONNECT_TIMEOUT_MS: u64 = 100;
+pub const MAX_CONNECT_TIMEOUT_MS: u64 = 600_000;
+pub const MIN_STREAM_IDLE_MS: u64 = 1000;
+pub const MAX_STREAM_IDLE_MS: u64 = 3_600_000;
+pub const MAX_RETRY_MAX_ATTEMPTS: u64 = 10;
+pub const MAX_RETRY_BASE_DELAY_MS: u64 = 600_000;
+pub const MAX_RETRY_MAX_DELAY_MS: u64 = 3_600_000;
+pub const MAX_RETRY_FAILOVER_MEMORY_MS: u64 = 86_400_000;
 pub const DEFAULT_RETRY_SELF_HEAL: bool = true;
 pub const DEFAULT_USE_CROSS_REGION_INFERENCE: bool = true;
 pub const DEFAULT_USE_GLOBAL_INFERENCE: bool = true;
@@ -104,8 +139,12 @@ pub struct PluginConfig {
     pub aws_region: Option<String>,
     /// Bedrock runtime endpoint override (an absolute http:// or https:// URL), e.g. a VPC interface endpoint or a proxy.
     #[serde(default)]
-    #[schemars(pattern(ENDPOINT_PATTERN))]
+    #[schemars(pattern(ENDPOINT_PATTERN), extend("oneOf" = [{"pattern": ENDPOINT_NO_USERINFO_PATTERN, "description": ENDPOINT_USERINFO_MESSAGE}]))]
     pub aws_bedrock_endpoint: Option<String>,
+    /// Bedrock control-plane endpoint override (an absolute http:// or https:// URL) for discovery calls, e.g. a VPC interface endpoint.
+    #[serde(default)]
+    #[schemars(pattern(ENDPOINT_PATTERN), extend("oneOf" = [{"pattern": ENDPOINT_NO_USERINFO_PATTERN, "description": ENDPOINT_USERINFO_MESSAGE}]))]
+    pub aws_bedrock_control_plane_endpoint: Option<String>,
     /// Allow automatic use of geographic cross-region inference profiles (us., eu., apac., …).
     #[serde(default)]
     #[schemars(extend("default" = DEFAULT_USE_CROSS_REGION_INFERENCE))]
@@ -123,8 +162,12 @@ pub struct PluginConfig {
     pub reasoning_effort: Option<ReasoningEffort>,
     /// Thinking budget in tokens for budget-style Claude thinking, used at every level.
     #[serde(default)]
-    #[schemars(range(min = 0))]
+    #[schemars(range(min = 0, max = MAX_THINKING_BUDGET_TOKENS))]
     pub thinking_budget_tokens: Option<u64>,
+    /// maxTokens sent when the caller sets none, capped by the model's own limit (Bedrock reserves it against the tokens-per-minute quota).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = MAX_REQUEST_MAX_TOKENS), extend("default" = DEFAULT_REQUEST_MAX_TOKENS))]
+    pub request_max_tokens: Option<u64>,
     /// Enable the 1M-token context beta for Claude Sonnet 4 and Sonnet 4.5.
     #[serde(default, rename = "enable1MContext")]
     #[schemars(extend("default" = DEFAULT_ENABLE_1M_CONTEXT))]
@@ -154,15 +197,15 @@ pub struct DiscoveryConfig {
     pub provider_filter: Option<Vec<String>>,
     /// How long the discovered model list is cached, in seconds; 0 disables the cache.
     #[serde(default)]
-    #[schemars(range(min = 0), extend("default" = DEFAULT_REFRESH_INTERVAL_SECS))]
+    #[schemars(range(min = 0, max = MAX_REFRESH_INTERVAL_SECS), extend("default" = DEFAULT_REFRESH_INTERVAL_SECS))]
     pub refresh_interval: Option<u64>,
     /// Context window assumed for discovered models that are not in the known-model table.
     #[serde(default)]
-    #[schemars(range(min = 1), extend("default" = DEFAULT_CONTEXT_WINDOW))]
+    #[schemars(range(min = 1, max = MAX_CONTEXT_WINDOW), extend("default" = DEFAULT_CONTEXT_WINDOW))]
     pub default_context_window: Option<u64>,
-    /// Maximum output tokens assumed for discovered models.
+    /// Maximum output tokens assumed for discovered models that are not in the known-model table.
     #[serde(default)]
-    #[schemars(range(min = 1), extend("default" = DEFAULT_MAX_TOKENS))]
+    #[schemars(range(min = 1, max = MAX_MAX_TOKENS), extend("default" = DEFAULT_MAX_TOKENS))]
     pub default_max_tokens: Option<u64>,
 }
 
@@ -182,6 +225,10 @@ pub struct GuardrailConfig {
     /// Guardrail trace in responses; unset leaves it off.
     #[serde(default)]
     pub trace: Option<GuardrailTrace>,
+    /// Evaluate only the newest user turn with the guardrail (earlier turns are sent as plain content).
+    #[serde(default)]
+    #[schemars(extend("default" = DEFAULT_GUARDRAIL_LATEST_MESSAGE_ONLY))]
+    pub latest_message_only: Option<bool>,
 }
 
 /// Network timeouts (beyond the reference).
@@ -190,11 +237,11 @@ pub struct GuardrailConfig {
 pub struct TimeoutsConfig {
     /// TCP/TLS connect timeout in milliseconds.
     #[serde(default)]
-    #[schemars(range(min = 100), extend("default" = DEFAULT_CONNECT_TIMEOUT_MS))]
+    #[schemars(range(min = MIN_CONNECT_TIMEOUT_MS, max = MAX_CONNECT_TIMEOUT_MS), extend("default" = DEFAULT_CONNECT_TIMEOUT_MS))]
     pub connect_ms: Option<u64>,
     /// Longest silence between two stream events, in milliseconds, before the stream is treated as stalled; cannot be disabled.
     #[serde(default)]
-    #[schemars(range(min = 1000), extend("default" = DEFAULT_STREAM_IDLE_MS))]
+    #[schemars(range(min = MIN_STREAM_IDLE_MS, max = MAX_STREAM_IDLE_MS), extend("default" = DEFAULT_STREAM_IDLE_MS))]
     pub stream_idle_ms: Option<u64>,
 }
 
@@ -204,16 +251,21 @@ pub struct TimeoutsConfig {
 pub struct RetryConfig {
     /// Attempts including the first one (a self-heal resend is not counted).
     #[serde(default)]
-    #[schemars(range(min = 1, max = 10), extend("default" = DEFAULT_RETRY_MAX_ATTEMPTS))]
-    pub max_attempts: Option<u32>,
+    #[schemars(range(min = 1, max = MAX_RETRY_MAX_ATTEMPTS), extend("default" = DEFAULT_RETRY_MAX_ATTEMPTS))]
+    // `u64` (not `u32`) so an oversized value gets the `must be <= 10` message, not serde's.
+    pub max_attempts: Option<u64>,
     /// First backoff delay in milliseconds.
     #[serde(default)]
-    #[schemars(range(min = 0), extend("default" = DEFAULT_RETRY_BASE_DELAY_MS))]
+    #[schemars(range(min = 0, max = MAX_RETRY_BASE_DELAY_MS), extend("default" = DEFAULT_RETRY_BASE_DELAY_MS))]
     pub base_delay_ms: Option<u64>,
     /// Upper bound of the backoff delay in milliseconds.
     #[serde(default)]
-    #[schemars(range(min = 0), extend("default" = DEFAULT_RETRY_MAX_DELAY_MS))]
+    #[schemars(range(min = 0, max = MAX_RETRY_MAX_DELAY_MS), extend("default" = DEFAULT_RETRY_MAX_DELAY_MS))]
     pub max_delay_ms: Option<u64>,
+    /// How long a throttle failover to a cross-region profile is remembered, in milliseconds; 0 disables failover.
+    #[serde(default)]
+    #[schemars(range(min = 0, max = MAX_RETRY_FAILOVER_MEMORY_MS), extend("default" = DEFAULT_RETRY_FAILOVER_MEMORY_MS))]
+    pub failover_memory_ms: Option<u64>,
     /// Retry once with a corrected request after known Bedrock ValidationExceptions.
     #[serde(default)]
     #[schemars(extend("default" = DEFAULT_RETRY_SELF_HEAL))]
@@ -323,18 +375,24 @@ pub struct RetryPolicy {
 
 impl DiscoveryConfig {
     /// Cache TTL; zero means "do not cache" (DISC-45), not "cache forever".
+    /// Clamped to the schema's maximum, so a config built in code cannot overflow the
+    /// cache's `Instant + ttl` either.
     pub fn refresh_interval_secs(&self) -> u64 {
         self.refresh_interval
             .unwrap_or(DEFAULT_REFRESH_INTERVAL_SECS)
+            .min(MAX_REFRESH_INTERVAL_SECS)
     }
 
     pub fn default_context_window(&self) -> u64 {
         self.default_context_window
             .unwrap_or(DEFAULT_CONTEXT_WINDOW)
+            .clamp(1, MAX_CONTEXT_WINDOW)
     }
 
     pub fn default_max_tokens(&self) -> u64 {
-        self.default_max_tokens.unwrap_or(DEFAULT_MAX_TOKENS)
+        self.default_max_tokens
+            .unwrap_or(DEFAULT_MAX_TOKENS)
+            .clamp(1, MAX_MAX_TOKENS)
     }
 
     /// An empty filter means "all providers", the same as no filter.
@@ -348,7 +406,9 @@ impl PluginConfig {
     ///
     /// The host validates against the manifest schema before the plugin sees the config,
     /// but the plugin re-checks the same constraints so a host that skips validation
-    /// cannot smuggle in values the request builders would misuse.
+    /// cannot smuggle in values the request builders would misuse: the integer bounds
+    /// straight from the generated schema ([`schema::check_integers`], PLG-11), the
+    /// patterns and lengths in `check_constraints`.
     pub fn from_json(value: &Value) -> Result<PluginConfig, ConfigError> {
         // serde also accepts a struct written as an array; config objects must be objects.
         let Some(obj) = value.as_object() else {
@@ -371,6 +431,7 @@ impl PluginConfig {
                 });
             }
         }
+        schema::check_integers(value)?;
         let config: PluginConfig = serde_path_to_error::deserialize(value).map_err(|err| {
             let path = err.path().to_string();
             ConfigError::Invalid {
@@ -400,9 +461,14 @@ impl PluginConfig {
                 _ => Ok(()),
             }
         }
-        fn min(path: &str, value: Option<u64>, limit: u64) -> Result<(), ConfigError> {
+        /// The spec's pattern first (its CFG-10 message), then PLG-12's userinfo rule with its
+        /// own sentence; the value is never echoed since the password is the point.
+        fn endpoint(path: &str, value: Option<&str>) -> Result<(), ConfigError> {
+            pattern(path, value, &ENDPOINT_RE, ENDPOINT_PATTERN)?;
             match value {
-                Some(v) if v < limit => fail(path, format!("must be >= {limit}")),
+                Some(v) if endpoint_has_userinfo(v) => {
+                    fail(path, ENDPOINT_USERINFO_MESSAGE.to_string())
+                }
                 _ => Ok(()),
             }
         }
@@ -416,11 +482,10 @@ impl PluginConfig {
             &REGION_RE,
             REGION_PATTERN,
         )?;
-        pattern(
-            "awsBedrockEndpoint",
-            self.aws_bedrock_endpoint.as_deref(),
-            &ENDPOINT_RE,
-            ENDPOINT_PATTERN,
+        endpoint("awsBedrockEndpoint", self.aws_bedrock_endpoint.as_deref())?;
+        endpoint(
+            "awsBedrockControlPlaneEndpoint",
+            self.aws_bedrock_control_plane_endpoint.as_deref(),
         )?;
         if let Some(d) = &self.discovery {
             pattern(
@@ -437,12 +502,6 @@ impl PluginConfig {
                     )?;
                 }
             }
-            min(
-                "discovery.defaultContextWindow",
-                d.default_context_window,
-                1,
-            )?;
-            min("discovery.defaultMaxTokens", d.default_max_tokens, 1)?;
         }
         if let Some(g) = &self.guardrail {
             if g.guardrail_identifier.is_empty() {
@@ -457,17 +516,6 @@ impl PluginConfig {
                 &GUARDRAIL_VERSION_RE,
                 GUARDRAIL_VERSION_PATTERN,
             )?;
-        }
-        if let Some(t) = &self.timeouts {
-            min("timeouts.connectMs", t.connect_ms, 100)?;
-            min("timeouts.streamIdleMs", t.stream_idle_ms, 1000)?;
-        }
-        if let Some(r) = &self.retry {
-            match r.max_attempts {
-                Some(0) => fail("retry.maxAttempts", "must be >= 1".to_string())?,
-                Some(n) if n > 10 => fail("retry.maxAttempts", "must be <= 10".to_string())?,
-                _ => {}
-            }
         }
         Ok(())
     }
@@ -522,30 +570,37 @@ impl PluginConfig {
             .map_or(DEFAULT_MAX_TOKENS, DiscoveryConfig::default_max_tokens)
     }
 
+    /// Clamped into the schema's range, like every duration below (see the `MAX_` constants).
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_millis(
             self.timeouts
                 .as_ref()
                 .and_then(|t| t.connect_ms)
-                .unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS),
+                .unwrap_or(DEFAULT_CONNECT_TIMEOUT_MS)
+                .clamp(MIN_CONNECT_TIMEOUT_MS, MAX_CONNECT_TIMEOUT_MS),
         )
     }
 
-    /// Stall guard (BR-20); never zero because the schema's minimum is 1000.
+    /// Stall guard (BR-20); never zero, because the minimum is enforced here too.
     pub fn stream_idle_timeout(&self) -> Duration {
         Duration::from_millis(
             self.timeouts
                 .as_ref()
                 .and_then(|t| t.stream_idle_ms)
-                .unwrap_or(DEFAULT_STREAM_IDLE_MS),
+                .unwrap_or(DEFAULT_STREAM_IDLE_MS)
+                .clamp(MIN_STREAM_IDLE_MS, MAX_STREAM_IDLE_MS),
         )
     }
 
     pub fn retry_max_attempts(&self) -> u32 {
+        // Clamped into 1..=10 first, so the conversion cannot fail.
         self.retry
             .as_ref()
             .and_then(|r| r.max_attempts)
-            .unwrap_or(DEFAULT_RETRY_MAX_ATTEMPTS)
+            .map_or(DEFAULT_RETRY_MAX_ATTEMPTS, |n| {
+                u32::try_from(n.clamp(1, MAX_RETRY_MAX_ATTEMPTS))
+                    .unwrap_or(DEFAULT_RETRY_MAX_ATTEMPTS)
+            })
     }
 
     pub fn retry_base_delay(&self) -> Duration {
@@ -553,7 +608,8 @@ impl PluginConfig {
             self.retry
                 .as_ref()
                 .and_then(|r| r.base_delay_ms)
-                .unwrap_or(DEFAULT_RETRY_BASE_DELAY_MS),
+                .unwrap_or(DEFAULT_RETRY_BASE_DELAY_MS)
+                .min(MAX_RETRY_BASE_DELAY_MS),
         )
     }
 
@@ -562,7 +618,19 @@ impl PluginConfig {
             self.retry
                 .as_ref()
                 .and_then(|r| r.max_delay_ms)
-                .unwrap_or(DEFAULT_RETRY_MAX_DELAY_MS),
+                .unwrap_or(DEFAULT_RETRY_MAX_DELAY_MS)
+                .min(MAX_RETRY_MAX_DELAY_MS),
+        )
+    }
+
+    /// BR-15: how long a throttle failover is remembered; zero disables failover.
+    pub fn retry_failover_memory(&self) -> Duration {
+        Duration::from_millis(
+            self.retry
+                .as_ref()
+                .and_then(|r| r.failover_memory_ms)
+                .unwrap_or(DEFAULT_RETRY_FAILOVER_MEMORY_MS)
+                .min(MAX_RETRY_FAILOVER_MEMORY_MS),
         )
     }
 
@@ -580,6 +648,27 @@ impl PluginConfig {
             max_delay: self.retry_max_delay(),
             self_heal: self.retry_self_heal(),
         }
+    }
+
+    /// REQ-02: the maxTokens sent when the caller sets none (before the model's cap).
+    pub fn request_max_tokens(&self) -> u64 {
+        self.request_max_tokens
+            .unwrap_or(DEFAULT_REQUEST_MAX_TOKENS)
+            .clamp(1, MAX_REQUEST_MAX_TOKENS)
+    }
+
+    /// THINK-07: the plugin's thinking budget, clamped to the schema's maximum.
+    pub fn thinking_budget_tokens(&self) -> Option<u64> {
+        self.thinking_budget_tokens
+            .map(|budget| budget.min(MAX_THINKING_BUDGET_TOKENS))
+    }
+
+    /// GRD-05: evaluate only the newest user turn.
+    pub fn guardrail_latest_message_only(&self) -> bool {
+        self.guardrail
+            .as_ref()
+            .and_then(|g| g.latest_message_only)
+            .unwrap_or(DEFAULT_GUARDRAIL_LATEST_MESSAGE_ONLY)
     }
 
     pub fn use_cross_region_inference(&self) -> bool {
@@ -668,6 +757,13 @@ fn friendly_serde_message(message: &str) -> String {
         return format!("missing required property \"{name}\"");
     }
     message.to_string()
+}
+
+/// PLG-12: whether an endpoint URL may carry `user[:password]@` before its host, by the
+/// schema's own [`ENDPOINT_NO_USERINFO_PATTERN`], so the plugin and the host agree. An `@` in
+/// a path such as `https://proxy.example/v1/@team` is not userinfo.
+pub fn endpoint_has_userinfo(url: &str) -> bool {
+    !ENDPOINT_NO_USERINFO_RE.is_match(url.trim())
 }
 
 fn full_path(path: &str) -> String {

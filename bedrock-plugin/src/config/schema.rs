@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::config::PluginConfig;
+use crate::config::{ConfigError, PluginConfig};
 
 /// Keywords the manifest's `configSchema` may use (MAN-01); hosts with minimal
 /// validators only understand these.
@@ -138,4 +138,101 @@ fn reorder(obj: &mut Map<String, Value>) {
         }
     }
     obj.extend(old);
+}
+
+/// A JSON number as the integer keywords see it.
+enum Integer {
+    Value(i128),
+    /// Integral but beyond `i128` (only possible with serde_json's arbitrary precision).
+    Huge {
+        negative: bool,
+    },
+    /// A fraction or an exponent form: not an integer on the wire.
+    Fraction,
+}
+
+fn classify(number: &serde_json::Number) -> Integer {
+    if let Some(n) = number.as_u64() {
+        return Integer::Value(i128::from(n));
+    }
+    if let Some(n) = number.as_i64() {
+        return Integer::Value(i128::from(n));
+    }
+    let text = number.to_string();
+    let digits = text.strip_prefix('-').unwrap_or(&text);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Integer::Fraction;
+    }
+    match text.parse::<i128>() {
+        Ok(n) => Integer::Value(n),
+        Err(_) => Integer::Huge {
+            negative: text.starts_with('-'),
+        },
+    }
+}
+
+/// CFG-10 / PLG-11: the `integer`, `minimum` and `maximum` keywords of [`config_schema`],
+/// checked on the raw JSON before serde sees it. serde would only say `invalid number` for a
+/// negative, fractional or oversized value; this says what the host says
+/// (`must be >= 0`, `must be <= 31536000`, `expected integer, got number`), and since the
+/// bounds are read from the generated schema the plugin and the host cannot disagree.
+pub(crate) fn check_integers(value: &Value) -> Result<(), ConfigError> {
+    check_integers_at(value, &config_schema(), "")
+}
+
+fn check_integers_at(value: &Value, schema: &Value, path: &str) -> Result<(), ConfigError> {
+    let (Some(object), Some(properties)) = (
+        value.as_object(),
+        schema.get("properties").and_then(Value::as_object),
+    ) else {
+        return Ok(());
+    };
+    for (key, child) in object {
+        let Some(child_schema) = properties.get(key) else {
+            continue;
+        };
+        let child_path = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        match (child_schema.get("type").and_then(Value::as_str), child) {
+            (Some("integer"), Value::Number(number)) => {
+                check_integer(number, child_schema, &child_path)?
+            }
+            (Some("object"), _) => check_integers_at(child, child_schema, &child_path)?,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn check_integer(
+    number: &serde_json::Number,
+    schema: &Value,
+    path: &str,
+) -> Result<(), ConfigError> {
+    let fail = |message: String| {
+        Err(ConfigError::Invalid {
+            path: path.to_owned(),
+            message,
+        })
+    };
+    let bound = |key: &str| schema.get(key).and_then(Value::as_i64);
+    let (below, above) = match classify(number) {
+        Integer::Fraction => return fail("expected integer, got number".to_owned()),
+        Integer::Value(n) => (
+            bound("minimum").is_some_and(|min| n < i128::from(min)),
+            bound("maximum").is_some_and(|max| n > i128::from(max)),
+        ),
+        Integer::Huge { negative } => (
+            negative && bound("minimum").is_some(),
+            !negative && bound("maximum").is_some(),
+        ),
+    };
+    match (below, above, bound("minimum"), bound("maximum")) {
+        (true, _, Some(min), _) => fail(format!("must be >= {min}")),
+        (_, true, _, Some(max)) => fail(format!("must be <= {max}")),
+        _ => Ok(()),
+    }
 }

@@ -6,9 +6,11 @@ use aws_sdk_bedrockruntime::types::{ConverseTokensRequest, CountTokensInput};
 use plugin_api::chat::{ChatRequest, ContentPart, Message, TokenCount};
 use plugin_api::error::{ErrorKind, PluginError};
 
+use crate::app_profiles;
 use crate::aws::target::{CallContext, RuntimeRequest};
 use crate::converse::request;
 use crate::models::prefixes::strip_region_prefix;
+use crate::models::traits::ModelTraits;
 
 /// Characters per estimated token, and tokens per image, of the BR-52 estimate.
 const CHARS_PER_TOKEN: u64 = 4;
@@ -46,15 +48,39 @@ pub fn estimate(request: &ChatRequest) -> u64 {
     characters.div_ceil(CHARS_PER_TOKEN) + images * TOKENS_PER_IMAGE
 }
 
+/// BR-51: the foundation model id CountTokens is sent to: an application profile's first
+/// looked-up target (`None` while unknown keeps the ARN), else the id without its region
+/// prefix.
+pub fn count_model_id(model_id: &str, profile_targets: Option<&[String]>) -> String {
+    match profile_targets.and_then(<[String]>::first) {
+        Some(target) => foundation_model_id(target),
+        None => foundation_model_id(model_id),
+    }
+}
+
 /// Runs CountTokens for a request.
 pub async fn count(call: &CallContext, chat: ChatRequest) -> Result<TokenCount, PluginError> {
-    let input = request::build(
+    let mut traits = ModelTraits::of(&chat.model);
+    let target = call.runtime_target(RuntimeRequest::for_chat(&chat)).await?;
+    if app_profiles::is_application_profile_arn(&traits.id) {
+        // BR-51 through TEMP-04's lookup (shared with chat); a failure was logged by it and
+        // leaves the ARN, which Bedrock then judges.
+        if let Ok(targets) = call
+            .app_profiles
+            .resolve(call, &traits.id, &target.region.region)
+            .await
+        {
+            traits = traits.with_profile_targets(targets.to_vec());
+        }
+    }
+    let input = request::build_with_traits(
         &chat,
+        &traits,
         &call.settings,
+        &call.env,
         request::Operation::CountTokens,
         &call.warnings,
     )?;
-    let target = call.runtime_target(RuntimeRequest::for_chat(&chat)).await?;
     let client = call.clients.runtime(&target.spec)?;
     let converse = ConverseTokensRequest::builder()
         .set_messages(Some(input.messages))
@@ -63,7 +89,10 @@ pub async fn count(call: &CallContext, chat: ChatRequest) -> Result<TokenCount, 
         .build();
     let result = client
         .count_tokens()
-        .model_id(foundation_model_id(chat.model.id.as_str()))
+        .model_id(count_model_id(
+            chat.model.id.as_str(),
+            traits.profile_targets.as_deref(),
+        ))
         .input(CountTokensInput::Converse(converse))
         .send()
         .await;

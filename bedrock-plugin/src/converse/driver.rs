@@ -92,8 +92,10 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
         idle_timeout,
     } = send;
     let requested_model = mapper_config.model_id.clone();
-    // Learned constraints shape the request up front (BR-01..BR-05 memory).
-    let mut resolved = retry::apply_learned(&mut input, &learned, &requested_model, &region);
+    // Learned constraints shape the request up front (BR-01..BR-05 memory); an input already
+    // addressed to another id (DISC-19a's preferred profile) names it as resolved too (PLG-43).
+    let mut resolved = retry::apply_learned(&mut input, &learned, &requested_model, &region)
+        .or_else(|| (input.model_id != requested_model).then(|| input.model_id.clone()));
     let max_attempts = policy.max_attempts.max(1);
     let mut counted: u32 = 1;
     let mut send_number: u32 = 1;

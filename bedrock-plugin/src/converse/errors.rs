@@ -1,6 +1,6 @@
 //! SDK failures of ConverseStream as the plugin's typed [`BedrockError`] (ERR-01, ERR-02,
-//! BR-40), and the provider's failover verdict on any host error ([`classify`], ERR-10, ERR-20,
-//! BR-13).
+//! BR-40, BR-16's daily quota), and the provider's failover verdict on any host error
+//! ([`classify`], ERR-10, ERR-20, BR-13).
 //!
 //! Three SDK shapes reach the plugin: the initial ConverseStream response error (an HTTP status
 //! with `x-amzn-errortype`), exception frames inside the event stream (the modelled variant
@@ -133,9 +133,12 @@ pub fn from_converse_stream_error<R: RawResponseInfo + std::fmt::Debug + 'static
             let request_id =
                 response_request_id(raw.header(REQUEST_ID_HEADER), service_err.meta(), None);
             match converse_exception(service_err, raw.header(ERROR_TYPE_HEADER)) {
-                Some((name, message)) => {
-                    BedrockError::service(&name, message, raw.status(), request_id)
-                }
+                Some((name, message)) => daily_quota_not_retryable(BedrockError::service(
+                    &name,
+                    message,
+                    raw.status(),
+                    request_id,
+                )),
                 None => BedrockError::Unnamed {
                     message: chain_message(service_err),
                     status: raw.status(),
@@ -180,7 +183,44 @@ pub fn from_stream_output_error(
     };
     let message = own_message.or_else(|| err.meta().message());
     let request_id = response_request_id(None, err.meta(), request_id);
-    BedrockError::Service(ServiceException::new(name, message, None, request_id))
+    daily_quota_not_retryable(BedrockError::Service(ServiceException::new(
+        name, message, None, request_id,
+    )))
+}
+
+/// BR-16: a `ThrottlingException` whose Bedrock message says `per day` (`Too many tokens per
+/// day, please wait before trying again.`): the daily token quota, which no backoff clears.
+pub fn is_daily_quota(error: &BedrockError) -> bool {
+    error.exception().is_some_and(|exception| {
+        exception.name == "ThrottlingException"
+            && exception.text().to_ascii_lowercase().contains("per day")
+    })
+}
+
+/// BR-16, PLG-51: a daily quota is not retryable, neither by the plugin (BR-10 retries only
+/// retryable errors) nor by a host that reads `retryable`; failover (`rate_limit`) still
+/// applies because another model or region has its own quota.
+fn daily_quota_not_retryable(error: BedrockError) -> BedrockError {
+    let daily = is_daily_quota(&error);
+    match error {
+        BedrockError::Service(mut exception) if daily => {
+            exception.retryable = false;
+            BedrockError::Service(exception)
+        }
+        other => other,
+    }
+}
+
+/// BR-16: the error a daily quota ends the request with, naming the model id it was sent
+/// with and the region: `… (daily token quota reached for <model id> in <region>)`. Any other
+/// error is returned unchanged.
+pub fn with_daily_quota_context(error: BedrockError, model_id: &str, region: &str) -> BedrockError {
+    if !is_daily_quota(&error) {
+        return error;
+    }
+    error.with_extension(format!(
+        " (daily token quota reached for {model_id} in {region})"
+    ))
 }
 
 /// Maps what `EventReceiver::recv()` failed with: an exception frame, or a broken body.

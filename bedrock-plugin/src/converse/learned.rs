@@ -1,4 +1,4 @@
-//! What self-heal learned about models (BR-01..BR-05 memory), per plugin instance.
+//! What self-heal learned about models (BR-01..BR-05, BR-96 memory), per plugin instance.
 //!
 //! A correction learned for one account (say, an inference profile that account can use in a
 //! region) says nothing about another account, so the memory belongs to the instance that
@@ -22,6 +22,8 @@ pub struct Learned {
     pub max_tokens: Option<i32>,
     /// BR-03/BR-04: the inference profile to send instead, per region.
     pub profiles: HashMap<String, String>,
+    /// BR-96: user turns holding tool results are sent separated from their other content.
+    pub separate_tool_results: bool,
 }
 
 /// The learned corrections of one plugin instance, by requested model id.

@@ -1,4 +1,4 @@
-//! Retries of one ConverseStream request (BR-01..BR-07, BR-10..BR-13).
+//! Retries of one ConverseStream request (BR-01..BR-07, BR-10..BR-13, BR-96).
 //!
 //! Two kinds of resend exist and this module decides both, the driver only executes them:
 //!
@@ -26,7 +26,7 @@ use regex::Regex;
 
 use crate::config::RetryPolicy;
 use crate::converse::learned::LearnedCorrections;
-use crate::converse::request::ConverseInput;
+use crate::converse::request::{turn_separation, ConverseInput};
 use crate::error::BedrockError;
 
 /// BR-11 reason of a transient retry.
@@ -79,18 +79,22 @@ pub fn transient_reason(error: &BedrockError, phase: FailurePhase) -> Option<Ret
 }
 
 /// The upper bound of the BR-10 delay before counted attempt `n` (n ≥ 2):
-/// `min(maxDelay, base × 2^(n−2))`; zero for the first attempt.
+/// `min(maxDelay, base × 2^(n−2))`; zero for the first attempt. Never above the schema's
+/// `retry.maxDelayMs` maximum, even for a policy built in code, so no retry waits for ever.
 pub fn delay_cap(policy: &RetryPolicy, attempt: u32) -> Duration {
     if attempt < 2 {
         return Duration::ZERO;
     }
     let exponent = (attempt - 2).min(31);
     let factor = 1u32 << exponent;
+    let max_delay = policy
+        .max_delay
+        .min(Duration::from_millis(crate::config::MAX_RETRY_MAX_DELAY_MS));
     policy
         .base_delay
         .checked_mul(factor)
-        .unwrap_or(policy.max_delay)
-        .min(policy.max_delay)
+        .unwrap_or(max_delay)
+        .min(max_delay)
 }
 
 /// The BR-10 delay before counted attempt `n`: full jitter in `[0, cap]`, raised to
@@ -237,6 +241,43 @@ pub fn clamped_max_tokens(message: &str, requested: i32) -> Option<i32> {
         .and_then(|value| i32::try_from(value).ok())
 }
 
+/// BR-96: Bedrock's rejection of a user turn that mixes tool results with other content.
+const MIXED_TOOL_RESULT_TURN: &str =
+    "conversation blocks and tool result blocks cannot be provided in the same turn";
+
+/// BR-96: `error` asks for the tool-result turns to be sent separated: a Bedrock
+/// `ValidationException` saying `Conversation blocks and tool result blocks cannot be provided
+/// in the same turn.` The caller resends once with [`separate_tool_results`] (retry reason
+/// [`TURN_SEPARATION_REASON`]), only before any output, and remembers it for the model.
+pub fn needs_tool_result_separation(error: &BedrockError) -> bool {
+    error
+        .exception()
+        .filter(|exception| exception.name == "ValidationException")
+        .is_some_and(|exception| {
+            exception
+                .text()
+                .to_ascii_lowercase()
+                .contains(MIXED_TOOL_RESULT_TURN)
+        })
+}
+
+/// BR-96: the `reason` of the retry notice before the separated resend.
+pub const TURN_SEPARATION_REASON: &str = "capability";
+
+/// BR-96: reshapes `input` with its tool-result turns separated and remembers that for
+/// `model_id`; false when there was nothing to separate (then a resend cannot help).
+pub fn separate_tool_results(
+    input: &mut ConverseInput,
+    learned: &LearnedCorrections,
+    model_id: &str,
+) -> bool {
+    let changed = turn_separation::separate_tool_result_turns(&mut input.messages);
+    if changed {
+        learned.learn(model_id, |known| known.separate_tool_results = true);
+    }
+    changed
+}
+
 /// BR-04 without a profile: `Validation error: The provided model identifier is invalid.
 /// (<model> is not available in <region>; check model access or use an inference profile id)`.
 pub fn not_available_error(error: BedrockError, model: &str, region: &str) -> BedrockError {
@@ -292,6 +333,9 @@ pub fn apply_learned(
         if requested > limit {
             input.inference_config.max_tokens = Some(limit);
         }
+    }
+    if known.separate_tool_results {
+        turn_separation::separate_tool_result_turns(&mut input.messages);
     }
     let profile = known.profiles.get(region).cloned();
     if let Some(profile) = &profile {

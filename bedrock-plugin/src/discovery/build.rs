@@ -122,12 +122,14 @@ pub fn reasoning_for(id: &str, name: &str) -> bool {
     text.contains("reasoning") || text.contains("thinking")
 }
 
-/// DISC-20 `input`: lower-cased, only text/image/video, de-duplicated; empty → `["text"]`.
+/// DISC-20 `input`: lower-cased, only text/image/video/audio (BR-93), de-duplicated in input
+/// order; empty → `["text"]`.
 fn input_modalities(raw: &[String]) -> Vec<String> {
     let mut input: Vec<String> = Vec::new();
     for modality in raw {
         let lower = modality.trim().to_lowercase();
-        if matches!(lower.as_str(), "text" | "image" | "video") && !input.contains(&lower) {
+        if matches!(lower.as_str(), "text" | "image" | "video" | "audio") && !input.contains(&lower)
+        {
             input.push(lower);
         }
     }
@@ -162,7 +164,7 @@ fn thinking_map(id: &str) -> RVec<plugin_api::model::ThinkingLevelMapping> {
     RVec::from(ModelTraits::of(&probe).native_level_map)
 }
 
-/// DISC-20: the definition of a kept foundation model.
+/// DISC-20: the definition of a kept foundation model (`maxTokens` from DISC-23's table).
 pub fn foundation_definition(
     model: &RawFoundationModel,
     options: &BuildOptions,

@@ -1,20 +1,19 @@
 //! The discovery cache (DISC-44..48, DISC-53): TTL entries, single flight, LRU of 32 keys.
 //!
-//! An in-flight run is shared through `futures::future::Shared`, but the cache only keeps a
-//! *weak* handle to it: callers keep the run alive, so when every caller has gone the run is
-//! dropped (cancelled, DISC-53) and the next caller starts a new one, while one remaining
-//! caller keeps a shared run going for all.
+//! The mechanism is [`crate::single_flight`] (shared with the application-profile lookups):
+//! callers keep a run alive, so when every caller has gone the run is dropped (cancelled,
+//! DISC-53) and the next caller starts a new one. This module decides what a run's result is
+//! kept for: a complete success for the refresh interval.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures::future::{BoxFuture, FutureExt, Shared, WeakShared};
 use plugin_api::error::PluginError;
 use plugin_api::model::ModelDefinition;
 
 use crate::discovery::fetch::CallFailure;
 use crate::discovery::profiles::ProfileCandidate;
+use crate::single_flight::{self, Flight, SharedFlight, SingleFlight};
 
 /// DISC-48: at most this many keys are cached; the least recently used goes first.
 pub const MAX_KEYS: usize = 32;
@@ -41,44 +40,22 @@ pub struct RunFailure {
 }
 
 pub type RunResult = Result<Arc<RunOutput>, RunFailure>;
-pub type RunFuture = BoxFuture<'static, RunResult>;
-pub type SharedRun = Shared<RunFuture>;
-
-enum Slot {
-    InFlight {
-        run_id: u64,
-        run: WeakShared<RunFuture>,
-    },
-    Ready {
-        output: Arc<RunOutput>,
-        expires_at: Instant,
-    },
-}
-
-struct Entry {
-    slot: Slot,
-    last_used: u64,
-}
-
-#[derive(Default)]
-struct Inner {
-    entries: HashMap<u64, Entry>,
-    tick: u64,
-    next_run_id: u64,
-}
-
-/// The answer of a lookup.
-pub enum Lookup {
-    /// A fresh cached result.
-    Hit(Arc<RunOutput>),
-    /// A run to await (started now or already in flight).
-    Run(SharedRun),
-}
+pub type RunFuture = Flight<RunOutput, RunFailure>;
+pub type SharedRun = SharedFlight<RunOutput, RunFailure>;
+/// The answer of a lookup: a fresh cached result, or a run to await.
+pub type Lookup = single_flight::Lookup<RunOutput, RunFailure>;
 
 /// Per-instance discovery cache.
-#[derive(Default)]
 pub struct DiscoveryCache {
-    inner: Mutex<Inner>,
+    flights: SingleFlight<u64, RunOutput, RunFailure>,
+}
+
+impl Default for DiscoveryCache {
+    fn default() -> Self {
+        Self {
+            flights: SingleFlight::new(MAX_KEYS),
+        }
+    }
 }
 
 impl DiscoveryCache {
@@ -92,84 +69,25 @@ impl DiscoveryCache {
         force_refresh: bool,
         start: impl FnOnce(u64) -> RunFuture,
     ) -> Lookup {
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        inner.tick += 1;
-        let tick = inner.tick;
-        let now = Instant::now();
-        if let Some(entry) = inner.entries.get_mut(&key) {
-            entry.last_used = tick;
-            match &entry.slot {
-                Slot::Ready { output, expires_at } if !force_refresh && *expires_at > now => {
-                    return Lookup::Hit(output.clone());
-                }
-                Slot::InFlight { run, .. } => {
-                    if let Some(shared) = run.upgrade() {
-                        return Lookup::Run(shared);
-                    }
-                }
-                Slot::Ready { .. } => {}
-            }
-            // Expired, bypassed, or an abandoned run: replaced below (DISC-48).
-            inner.entries.remove(&key);
-        }
-        inner.next_run_id += 1;
-        let run_id = inner.next_run_id;
-        let shared = start(run_id).shared();
-        if let Some(weak) = shared.downgrade() {
-            if inner.entries.len() >= MAX_KEYS {
-                if let Some(oldest) = inner
-                    .entries
-                    .iter()
-                    .min_by_key(|(_, entry)| entry.last_used)
-                    .map(|(key, _)| *key)
-                {
-                    inner.entries.remove(&oldest);
-                }
-            }
-            inner.entries.insert(
-                key,
-                Entry {
-                    slot: Slot::InFlight { run_id, run: weak },
-                    last_used: tick,
-                },
-            );
-        }
-        Lookup::Run(shared)
+        self.flights.lookup(key, force_refresh, start)
     }
 
     /// Called by run `run_id` as it finishes: a complete success is cached for `ttl`;
-    /// errors, partial results and `ttl == 0` remove the entry (DISC-45, DISC-47).
+    /// errors, partial results and `ttl == 0` remove the entry (DISC-45, DISC-47). A TTL too
+    /// large to add to the clock never expires.
     pub fn complete(&self, key: u64, run_id: u64, result: &RunResult, ttl: Duration) {
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        let ours = matches!(
-            inner.entries.get(&key),
-            Some(Entry { slot: Slot::InFlight { run_id: id, .. }, .. }) if *id == run_id
-        );
-        if !ours {
-            return;
-        }
-        match result {
+        let keep = match result {
             Ok(output) if output.profile_failure.is_none() && !ttl.is_zero() => {
-                if let Some(entry) = inner.entries.get_mut(&key) {
-                    entry.slot = Slot::Ready {
-                        output: output.clone(),
-                        expires_at: Instant::now() + ttl,
-                    };
-                }
+                Some((output.clone(), Instant::now().checked_add(ttl)))
             }
-            _ => {
-                inner.entries.remove(&key);
-            }
-        }
+            _ => None,
+        };
+        self.flights.complete(&key, run_id, keep);
     }
 
     /// Number of keys held (ready or in flight), for status.
     pub fn len(&self) -> usize {
-        self.inner
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entries
-            .len()
+        self.flights.len()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -1,6 +1,8 @@
-//! The two control-plane calls of a discovery run (DISC-10..12), each under the 30 s deadline
-//! of NET-04, with failures kept as data (operation, HTTP status, exception name, message) so
-//! the caller can render DISC-50/51 messages and status (DISC-52).
+//! The control-plane calls: the two of a discovery run (DISC-10..12) and GetInferenceProfile
+//! (TEMP-04), each under the 30 s deadline of NET-04 and retried on throttling, overload and
+//! server errors with the runtime's classification and backoff (BR-14), with failures kept as
+//! data (operation, HTTP status, exception name, message) so the caller can render DISC-50/51
+//! messages and status (DISC-52).
 
 use std::collections::HashSet;
 use std::error::Error as StdError;
@@ -11,8 +13,11 @@ use aws_sdk_bedrock::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use plugin_api::error::{ErrorKind, PluginError};
 
+use crate::config::RetryPolicy;
+use crate::converse::retry::{self, FailurePhase};
 use crate::discovery::build::RawFoundationModel;
 use crate::discovery::profiles::RawProfile;
+use crate::error::BedrockError;
 
 /// NET-04: every control-plane call (each page included) must finish within this.
 pub const CONTROL_PLANE_DEADLINE: Duration = Duration::from_millis(30_000);
@@ -23,6 +28,7 @@ pub const PROFILES_PAGE_SIZE: i32 = 1000;
 
 pub const LIST_FOUNDATION_MODELS: &str = "ListFoundationModels";
 pub const LIST_INFERENCE_PROFILES: &str = "ListInferenceProfiles";
+pub const GET_INFERENCE_PROFILE: &str = "GetInferenceProfile";
 
 /// A failed control-plane call.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +42,8 @@ pub struct CallFailure {
     pub kind: ErrorKind,
     /// True for the NET-04 deadline, whose message is already complete.
     pub timed_out: bool,
+    /// `Retry-After` of the failed response (the BR-10 minimum delay, BR-14).
+    pub retry_after: Option<Duration>,
 }
 
 impl CallFailure {
@@ -59,6 +67,35 @@ impl CallFailure {
             request_id: None,
             kind: ErrorKind::Timeout,
             timed_out: true,
+            retry_after: None,
+        }
+    }
+
+    /// BR-14: the failure as the runtime's typed error, so [`retry::transient_reason`]
+    /// classifies it exactly as it classifies a ConverseStream failure. Without an exception
+    /// name, a throttling or server status is retryable like its named exception and a
+    /// transport failure like a reset connection; the NET-04 deadline never is (it covers the
+    /// whole call).
+    pub fn as_bedrock_error(&self) -> BedrockError {
+        match &self.error_name {
+            Some(name) => BedrockError::service(
+                name,
+                Some(&self.message),
+                self.status,
+                self.request_id.as_deref(),
+            ),
+            None => BedrockError::Transport {
+                message: self.message.clone(),
+                kind: self.kind,
+                retryable: !self.timed_out
+                    && (self.kind == ErrorKind::Network
+                        || self
+                            .status
+                            .is_some_and(|status| status == 429 || status >= 500)),
+                code: None,
+                request_id: self.request_id.clone(),
+                before_stream: true,
+            },
         }
     }
 
@@ -174,6 +211,9 @@ where
                 message,
                 request_id: header("x-amzn-requestid"),
                 timed_out: false,
+                retry_after: header("retry-after")
+                    .as_deref()
+                    .and_then(retry::parse_retry_after),
             }
         }
         SdkError::TimeoutError(_) => CallFailure {
@@ -184,6 +224,7 @@ where
             request_id: None,
             kind: ErrorKind::Timeout,
             timed_out: false,
+            retry_after: None,
         },
         _ => CallFailure {
             operation,
@@ -197,6 +238,7 @@ where
                 ErrorKind::Network
             },
             timed_out: false,
+            retry_after: None,
         },
     }
 }
@@ -218,15 +260,111 @@ where
     }
 }
 
+/// BR-14: runs `attempt` until it succeeds, fails in a way BR-10 does not retry, or
+/// `policy.max_attempts` attempts were made, waiting the BR-10 backoff between attempts; the
+/// whole of it, waits included, within `deadline` (NET-04). A wait that would end past the
+/// deadline is not started: the last failure is returned instead (PLG-40), since it says more
+/// than a timeout would.
+pub async fn with_retries<T, A, Fut>(
+    operation: &'static str,
+    deadline: Duration,
+    policy: &RetryPolicy,
+    mut attempt: A,
+) -> Result<T, CallFailure>
+where
+    A: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, CallFailure>>,
+{
+    let started = tokio::time::Instant::now();
+    let ends_at = started.checked_add(deadline);
+    let max_attempts = policy.max_attempts.max(1);
+    let mut counted: u32 = 1;
+    let mut jitter = retry::Jitter::from_time();
+    loop {
+        let result = match ends_at {
+            Some(ends_at) => match tokio::time::timeout_at(ends_at, attempt()).await {
+                Ok(result) => result,
+                Err(_) => return Err(CallFailure::timeout(operation, deadline)),
+            },
+            None => attempt().await,
+        };
+        let failure = match result {
+            Ok(output) => return Ok(output),
+            Err(failure) => failure,
+        };
+        let phase = FailurePhase {
+            saw_event: false,
+            emitted_output: false,
+        };
+        let retried = retry::transient_reason(&failure.as_bedrock_error(), phase).is_some();
+        if !retried || counted >= max_attempts {
+            return Err(failure);
+        }
+        counted = counted.saturating_add(1);
+        let delay = retry::backoff_delay(policy, counted, failure.retry_after, &mut || {
+            jitter.next_u64()
+        });
+        let now = tokio::time::Instant::now();
+        if ends_at.is_some_and(|ends_at| now.checked_add(delay).is_none_or(|at| at >= ends_at)) {
+            return Err(failure);
+        }
+        tracing::debug!(
+            operation,
+            attempt = counted,
+            delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            error = %failure.detail(),
+            "retrying Amazon Bedrock control-plane call"
+        );
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// One SDK call under [`with_retries`] with the NET-04 control-plane deadline.
+async fn send_with_retries<T, E, A, Fut>(
+    operation: &'static str,
+    policy: &RetryPolicy,
+    mut send: A,
+) -> Result<T, CallFailure>
+where
+    A: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + StdError + 'static,
+{
+    with_retries(operation, CONTROL_PLANE_DEADLINE, policy, || {
+        let call = send();
+        async move { call.await.map_err(|err| from_sdk(operation, &err)) }
+    })
+    .await
+}
+
+/// GetInferenceProfile (TEMP-04): the `models[].modelArn` of the profile, in service order.
+pub async fn inference_profile_model_arns(
+    client: &aws_sdk_bedrock::Client,
+    identifier: &str,
+    policy: &RetryPolicy,
+) -> Result<Vec<String>, CallFailure> {
+    let output = send_with_retries(GET_INFERENCE_PROFILE, policy, || {
+        client
+            .get_inference_profile()
+            .inference_profile_identifier(identifier)
+            .send()
+    })
+    .await?;
+    Ok(output
+        .models()
+        .iter()
+        .filter_map(|model| model.model_arn().map(str::to_owned))
+        .collect())
+}
+
 /// ListFoundationModels without filters (the plugin filters itself, DISC-13..19).
 pub async fn foundation_models(
     client: &aws_sdk_bedrock::Client,
+    policy: &RetryPolicy,
 ) -> Result<Vec<RawFoundationModel>, CallFailure> {
-    let output = with_deadline(
-        LIST_FOUNDATION_MODELS,
-        CONTROL_PLANE_DEADLINE,
-        client.list_foundation_models().send(),
-    )
+    let output = send_with_retries(LIST_FOUNDATION_MODELS, policy, || {
+        client.list_foundation_models().send()
+    })
     .await?;
     Ok(output
         .model_summaries()
@@ -258,24 +396,24 @@ pub async fn foundation_models(
         .collect())
 }
 
-/// Every page of ListInferenceProfiles, sequentially, stopping at a missing or repeated
-/// `nextToken` (DISC-10).
+/// Every page of ListInferenceProfiles, sequentially (each page its own call under BR-14 and
+/// NET-04), stopping at a missing or repeated `nextToken` (DISC-10).
 pub async fn inference_profiles(
     client: &aws_sdk_bedrock::Client,
+    policy: &RetryPolicy,
 ) -> Result<Vec<RawProfile>, CallFailure> {
     let mut profiles = Vec::new();
     let mut seen_tokens: HashSet<String> = HashSet::new();
     let mut next_token: Option<String> = None;
     loop {
-        let request = client
-            .list_inference_profiles()
-            .max_results(PROFILES_PAGE_SIZE)
-            .set_next_token(next_token.take());
-        let page = with_deadline(
-            LIST_INFERENCE_PROFILES,
-            CONTROL_PLANE_DEADLINE,
-            request.send(),
-        )
+        let token = next_token.take();
+        let page = send_with_retries(LIST_INFERENCE_PROFILES, policy, || {
+            client
+                .list_inference_profiles()
+                .max_results(PROFILES_PAGE_SIZE)
+                .set_next_token(token.clone())
+                .send()
+        })
         .await?;
         profiles.extend(page.inference_profile_summaries().iter().map(|summary| {
             RawProfile {

@@ -133,7 +133,12 @@ async fn discover(
         profile.region.as_deref(),
         env,
     );
-    let control_endpoint = endpoint::control_plane_endpoint(&region.region, env, &profile);
+    let control_endpoint = endpoint::control_plane_endpoint(
+        config.aws_bedrock_control_plane_endpoint.as_deref(),
+        &region.region,
+        env,
+        &profile,
+    );
     let build_options = BuildOptions {
         region: region.region.clone(),
         provider_filter: build::normalise_provider_filter(config.provider_filter()),
@@ -183,9 +188,11 @@ async fn run(call: &CallContext, build_options: &BuildOptions) -> RunResult {
         auth_mode = target.auth.mode.as_str(),
         "running Amazon Bedrock model discovery"
     );
+    // BR-14: both calls retry throttling and server errors like the runtime does.
+    let policy = call.settings.config.retry_policy();
     let (foundation, profiles) = tokio::join!(
-        fetch::foundation_models(&client),
-        fetch::inference_profiles(&client)
+        fetch::foundation_models(&client, &policy),
+        fetch::inference_profiles(&client, &policy)
     );
     let foundation = foundation.map_err(|failure| RunFailure {
         operation: failure.operation,
@@ -253,7 +260,12 @@ pub fn status(call: &CallContext, state: &DiscoveryState) -> PluginStatus {
         &env,
         &profile,
     );
-    let control_endpoint = endpoint::control_plane_endpoint(&control_region.region, &env, &profile);
+    let control_endpoint = endpoint::control_plane_endpoint(
+        config.aws_bedrock_control_plane_endpoint.as_deref(),
+        &control_region.region,
+        &env,
+        &profile,
+    );
     let observed = state.observed_snapshot();
     let now = now_ms();
     let (age, count) = match observed.last_catalog {

@@ -154,7 +154,8 @@ pub fn is_arn(id: &str) -> bool {
 
 /// EMB-11: region prefix removed, then a provisioned-throughput suffix (`:<digits>k` or
 /// `:<digits>:<digits>k`). An ARN is keyed by its trailing segment (the EMB-13 fallback for
-/// application profiles, whose GetInferenceProfile lookup this module does not perform).
+/// an application profile whose GetInferenceProfile lookup failed; the looked-up target is
+/// passed to [`resolve_with_spec_id`] instead).
 pub fn lookup_key(normalized: &str) -> String {
     let id = if is_arn(normalized) {
         normalized.rsplit('/').next().unwrap_or(normalized)
@@ -239,8 +240,19 @@ pub fn resolve(
     output_dimensionality: Option<u32>,
     family: Option<&str>,
 ) -> Result<ResolvedModel, PluginError> {
+    resolve_with_spec_id(raw_model, output_dimensionality, family, None)
+}
+
+/// [`resolve`] with the spec taken from `spec_id` when given: EMB-11's first target model of
+/// an application profile (the request still sends the ARN, EMB-10).
+pub fn resolve_with_spec_id(
+    raw_model: &str,
+    output_dimensionality: Option<u32>,
+    family: Option<&str>,
+    spec_id: Option<&str>,
+) -> Result<ResolvedModel, PluginError> {
     let model_id = normalize_model_id(raw_model);
-    let key = lookup_key(&model_id);
+    let key = lookup_key(spec_id.unwrap_or(&model_id));
     match known_spec(&key) {
         Some(spec) => {
             let dimensions = match output_dimensionality {

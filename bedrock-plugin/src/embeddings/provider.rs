@@ -25,6 +25,7 @@ use plugin_api::traits::{
 
 use super::batch::{self, CallResult};
 use super::families::{self, Family, Purpose, ResolvedModel};
+use crate::app_profiles;
 use crate::aws::region::{self, RuntimeRegionInputs};
 use crate::aws::target::{CallContexts, RuntimeRequest};
 use crate::config::RetryPolicy;
@@ -54,11 +55,21 @@ pub fn create(
     contexts: CallContexts,
     request: &EmbeddingProviderRequest,
 ) -> Result<EmbeddingProviderBox, PluginError> {
-    let model = families::resolve(
-        request.model.as_str(),
-        request.output_dimensionality.into_option(),
-        request.family.as_ref().into_option().map(RString::as_str),
-    )?;
+    let dimensions = request.output_dimensionality.into_option();
+    let family = request.family.as_ref().into_option().map(RString::as_str);
+    let model_id = families::normalize_model_id(request.model.as_str());
+    // EMB-11: an application profile's spec comes from its looked-up target, unless the host
+    // names the family (PLG-42); everything else resolves (and fails) before any other check.
+    let profile_lookup = family.is_none() && app_profiles::is_application_profile_arn(&model_id);
+    let resolved = if profile_lookup {
+        None
+    } else {
+        Some(families::resolve(
+            request.model.as_str(),
+            dimensions,
+            family,
+        )?)
+    };
     let base_url = request
         .base_url
         .as_ref()
@@ -75,7 +86,7 @@ pub fn create(
     let region = region::runtime_region(
         &RuntimeRegionInputs {
             request_region: None,
-            model_id: &model.model_id,
+            model_id: &model_id,
             model_base_url: base_url.as_deref(),
             provider_base_urls: settings.host.provider_base_urls(),
             aws_region: settings.config.aws_region.as_deref(),
@@ -85,6 +96,23 @@ pub fn create(
         env,
     )
     .region;
+    let model = match resolved {
+        Some(model) => model,
+        None => {
+            // A failed lookup (logged by it, not kept) leaves the ARN an unknown id (EMB-13).
+            let target = call
+                .app_profiles
+                .resolve_blocking(&call, &model_id, &region)
+                .ok()
+                .and_then(|targets| targets.first().cloned());
+            families::resolve_with_spec_id(
+                request.model.as_str(),
+                dimensions,
+                None,
+                target.as_deref(),
+            )?
+        }
+    };
     tracing::debug!(
         region = %region,
         model = %model.model_id,

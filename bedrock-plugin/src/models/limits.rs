@@ -1,4 +1,4 @@
-//! Known context windows and output limits of Bedrock models (DISC-20, DISC-21, DISC-22).
+//! Known context windows and output limits of Bedrock models (DISC-20…DISC-23).
 //!
 //! `ListFoundationModels` reports neither, so discovery fills them from these tables; models
 //! absent from them get `discovery.defaultContextWindow` / `discovery.defaultMaxTokens`.
@@ -96,9 +96,162 @@ pub fn lookup_key(id: &str) -> String {
 /// DISC-20: the output limit (`maxTokens`) of the Claude 5 family.
 pub const CLAUDE_5_MAX_OUTPUT_TOKENS: u64 = 128_000;
 
-/// DISC-20: the known output limit of a model id, if any (the Claude 5 family).
+/// How a DISC-23 entry matches a lookup key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Match {
+    /// The key (after the DISC-21 `:<digits>` / `-v<digits>` steps) equals the entry.
+    Exact,
+    /// The key is the entry or continues it at a `-`/`.`/`:` boundary with something that is
+    /// not a minor version (PLG-50), so `meta.llama3-1` covers `meta.llama3-1-8b-instruct-v1:0`
+    /// but not `meta.llama3-10…`, and a family `anthropic.claude-opus-4` would not cover
+    /// `anthropic.claude-opus-4-5…`.
+    Family,
+}
+
+/// DISC-23: known max output tokens, keyed like DISC-22. The spec's table plus the output
+/// limits Bedrock's model cards document for the other text models it serves (where public
+/// sources disagree, the higher documented value; BR-05 heals a request Bedrock finds too
+/// large). The Claude 5 family is [`CLAUDE_5_MAX_OUTPUT_TOKENS`], not an entry here.
+const MAX_OUTPUT: &[(&str, Match, u64)] = &[
+    ("anthropic.claude-opus-4-8", Match::Family, 128_000),
+    ("anthropic.claude-opus-4.8", Match::Family, 128_000),
+    ("anthropic.claude-opus-4-7", Match::Family, 128_000),
+    ("anthropic.claude-opus-4-6-v1", Match::Exact, 128_000),
+    ("anthropic.claude-sonnet-4-6", Match::Family, 128_000),
+    (
+        "anthropic.claude-opus-4-5-20251101-v1:0",
+        Match::Exact,
+        64_000,
+    ),
+    (
+        "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        Match::Exact,
+        64_000,
+    ),
+    (
+        "anthropic.claude-sonnet-4-20250514-v1:0",
+        Match::Exact,
+        64_000,
+    ),
+    (
+        "anthropic.claude-haiku-4-5-20251001-v1:0",
+        Match::Exact,
+        64_000,
+    ),
+    (
+        "anthropic.claude-3-7-sonnet-20250219-v1:0",
+        Match::Exact,
+        64_000,
+    ),
+    (
+        "anthropic.claude-opus-4-1-20250805-v1:0",
+        Match::Exact,
+        32_000,
+    ),
+    (
+        "anthropic.claude-opus-4-20250514-v1:0",
+        Match::Exact,
+        32_000,
+    ),
+    (
+        "anthropic.claude-3-5-sonnet-20241022-v2:0",
+        Match::Exact,
+        8_192,
+    ),
+    (
+        "anthropic.claude-3-5-haiku-20241022-v1:0",
+        Match::Exact,
+        8_192,
+    ),
+    (
+        "anthropic.claude-3-5-sonnet-20240620-v1:0",
+        Match::Exact,
+        4_096,
+    ),
+    (
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        Match::Exact,
+        4_096,
+    ),
+    ("anthropic.claude-3-opus-20240229-v1:0", Match::Exact, 4_096),
+    (
+        "anthropic.claude-3-sonnet-20240229-v1:0",
+        Match::Exact,
+        4_096,
+    ),
+    ("amazon.nova-micro-v1:0", Match::Exact, 10_000),
+    ("amazon.nova-lite-v1:0", Match::Exact, 10_000),
+    ("amazon.nova-pro-v1:0", Match::Exact, 10_000),
+    ("amazon.nova-premier-v1:0", Match::Exact, 10_000),
+    ("amazon.nova-2-lite-v1:0", Match::Exact, 64_000),
+    ("amazon.titan-text-express-v1", Match::Exact, 8_192),
+    ("amazon.titan-text-lite-v1", Match::Exact, 4_096),
+    ("amazon.titan-text-premier-v1:0", Match::Exact, 3_072),
+    ("meta.llama3-8b-instruct-v1:0", Match::Exact, 8_192),
+    ("meta.llama3-70b-instruct-v1:0", Match::Exact, 8_192),
+    (
+        "meta.llama4-maverick-17b-instruct-v1:0",
+        Match::Exact,
+        8_192,
+    ),
+    ("meta.llama4-scout-17b-instruct-v1:0", Match::Exact, 8_192),
+    ("meta.llama3-1", Match::Family, 4_096),
+    ("meta.llama3-2", Match::Family, 4_096),
+    ("meta.llama3-3-70b-instruct-v1:0", Match::Exact, 4_096),
+    ("mistral.mistral-7b-instruct-v0:2", Match::Exact, 8_192),
+    ("mistral.mixtral-8x7b-instruct-v0:1", Match::Exact, 4_096),
+    ("mistral.mistral-large-2402-v1:0", Match::Exact, 8_192),
+    ("mistral.mistral-large-2407-v1:0", Match::Exact, 8_192),
+    ("mistral.mistral-small-2402-v1:0", Match::Exact, 8_192),
+    ("deepseek.r1-v1:0", Match::Exact, 32_768),
+    ("cohere.command-r-plus-v1:0", Match::Exact, 4_096),
+    ("cohere.command-r-v1:0", Match::Exact, 4_096),
+    ("ai21.jamba-1-5-large-v1:0", Match::Exact, 4_096),
+    ("ai21.jamba-1-5-mini-v1:0", Match::Exact, 4_096),
+];
+
+/// DISC-23 `Family` boundary: `rest` (what follows the entry in the key) is empty, or starts
+/// with `-`/`.`/`:` and its first segment is not a one- or two-digit minor version (PLG-50).
+fn continues_family(rest: &str) -> bool {
+    let Some(tail) = rest
+        .strip_prefix('-')
+        .or_else(|| rest.strip_prefix('.'))
+        .or_else(|| rest.strip_prefix(':'))
+    else {
+        return rest.is_empty();
+    };
+    let segment = tail.split(['-', '.', ':']).next().unwrap_or_default();
+    let minor_version =
+        (1..=2).contains(&segment.len()) && segment.bytes().all(|byte| byte.is_ascii_digit());
+    !minor_version
+}
+
+/// DISC-20/23: the known output limit of a model id, if any: the table (DISC-21 key steps,
+/// exact entries before family entries), else the Claude 5 family's.
 pub fn known_max_output_tokens(id: &str) -> Option<u64> {
-    claude::is_claude_5_family(id).then_some(CLAUDE_5_MAX_OUTPUT_TOKENS)
+    let key = lookup_key(id);
+    let exact = |candidate: &str| {
+        MAX_OUTPUT
+            .iter()
+            .find(|(entry, kind, _)| *kind == Match::Exact && *entry == candidate)
+            .map(|(_, _, limit)| *limit)
+    };
+    let without_minor = strip_digits_suffix(&key, ':');
+    let without_version = strip_version_suffix(without_minor);
+    let family = || {
+        MAX_OUTPUT
+            .iter()
+            .filter(|(_, kind, _)| *kind == Match::Family)
+            .filter(|(entry, _, _)| key.strip_prefix(entry).is_some_and(continues_family))
+            // The longest entry is the most specific family.
+            .max_by_key(|(entry, _, _)| entry.len())
+            .map(|(_, _, limit)| *limit)
+    };
+    exact(&key)
+        .or_else(|| exact(without_minor))
+        .or_else(|| exact(without_version))
+        .or_else(family)
+        .or_else(|| claude::is_claude_5_family(id).then_some(CLAUDE_5_MAX_OUTPUT_TOKENS))
 }
 
 /// DISC-21/22: the known context window of a model id, if any.

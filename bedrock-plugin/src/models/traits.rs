@@ -8,11 +8,12 @@
 //! step, so all steps agree on what the model is and the parsing happens once.
 //!
 //! The facts themselves stay with their rules (models/claude.rs for Claude identities and
-//! thinking, request/sampling.rs for TEMP-*, request/tier.rs for TIER-04); this module only
-//! runs them once.
+//! thinking, request/sampling.rs for TEMP-*, request/tier.rs for TIER-04, request/cache/policy.rs
+//! for CACHE-01/20); this module only runs them once.
 
 use plugin_api::model::{ModelDefinition, ThinkingLevelMapping};
 
+use crate::converse::request::cache::policy::ModelCaching;
 use crate::models::claude::{self, ClaudeFamily};
 
 /// The identity facts of one request's model.
@@ -42,6 +43,14 @@ pub struct ModelTraits {
     /// MSG-07: models behind an `openai.` id reject images inside tool results, so those
     /// images are lifted out.
     pub lifts_result_images: bool,
+    /// TEMP-04 / CACHE-20 / BR-51: for an application-inference-profile ARN whose
+    /// `GetInferenceProfile` lookup succeeded, the target model ids (`models[].modelArn`, the
+    /// part after `foundation-model/`), in the order the service listed them. `None` for any
+    /// other model id and while no lookup result is known.
+    pub profile_targets: Option<Vec<String>>,
+    /// CACHE-01 / CACHE-20: the caching policy by id (else canonical id), or the
+    /// application-profile facts CACHE-20 decides with.
+    pub caching: ModelCaching,
 }
 
 impl ModelTraits {
@@ -70,10 +79,19 @@ impl ModelTraits {
             refusal_buffered: claude == Some(ClaudeFamily::Claude5),
             fable_5: identities.iter().any(|id| claude::is_fable_5_id(id)),
             lifts_result_images: base_key.contains("openai."),
+            profile_targets: None,
+            caching: ModelCaching::of(model.id.as_str(), canonical_id.as_deref()),
             claude,
             base_key,
             canonical_id,
         }
+    }
+
+    /// The same traits with the target models of an application inference profile, as its
+    /// `GetInferenceProfile` lookup returned them (see [`Self::profile_targets`]).
+    pub fn with_profile_targets(mut self, targets: Vec<String>) -> Self {
+        self.profile_targets = Some(targets);
+        self
     }
 
     /// The strings identity rules are tested against: the id and the canonical id.

@@ -57,12 +57,21 @@ fn logger() -> HostLoggerBox {
 
 /// Warnings whose message contains `needle`.
 pub fn warnings_containing(needle: &str) -> Vec<String> {
+    records_containing(LogLevel::Warn, needle)
+}
+
+/// Info-level records whose message contains `needle`.
+pub fn infos_containing(needle: &str) -> Vec<String> {
+    records_containing(LogLevel::Info, needle)
+}
+
+fn records_containing(wanted: LogLevel, needle: &str) -> Vec<String> {
     RECORDS
         .lock()
         .map(|records| {
             records
                 .iter()
-                .filter(|(level, message)| *level == LogLevel::Warn && message.contains(needle))
+                .filter(|(level, message)| *level == wanted && message.contains(needle))
                 .map(|(_, message)| message.clone())
                 .collect()
         })
@@ -236,4 +245,109 @@ pub fn emulator_plugin_config(emu: &bedrock_emulator::Emulator, extra: Value) ->
         config.extend(extra);
     }
     config
+}
+
+/// A plugin instance against `emu` (static keys, discovery off, `extra` config keys merged
+/// over it) with no instance metadata and no shared config files to read.
+pub fn emulator_instance(emu: &bedrock_emulator::Emulator, extra: Value) -> PluginInstanceBox {
+    instance(
+        emulator_plugin_config(emu, extra),
+        serde_json::json!({}),
+        &[
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("HOME", "/nonexistent-home"),
+        ],
+    )
+}
+
+/// The summary of a stream that ended with `Done`.
+pub fn done(events: &[plugin_api::event::StreamEvent]) -> &plugin_api::event::ResponseSummary {
+    match events.last() {
+        Some(plugin_api::event::StreamEvent::Done(summary)) => summary,
+        other => panic!("expected done, got {other:?} in {events:?}"),
+    }
+}
+
+/// The failure of a stream that ended with `Error`.
+pub fn failure(events: &[plugin_api::event::StreamEvent]) -> &plugin_api::event::StreamFailure {
+    match events.last() {
+        Some(plugin_api::event::StreamEvent::Error(failure)) => failure,
+        other => panic!("expected error, got {other:?} in {events:?}"),
+    }
+}
+
+/// A host tool definition with a JSON-schema `schema`.
+pub fn tool(name: &str, schema: Value) -> plugin_api::chat::ToolDefinition {
+    plugin_api::chat::ToolDefinition {
+        name: name.into(),
+        description: abi_stable::std_types::ROption::RNone,
+        parameters_json: schema.to_string().into(),
+        extensions: Default::default(),
+    }
+}
+
+/// A one-turn text request for `model_id` (text input, a 10000-token model limit).
+pub fn text_request(model_id: &str, text: &str) -> plugin_api::chat::ChatRequest {
+    use abi_stable::std_types::{ROption, RString, RVec};
+    let mut model = ModelDefinition::new(model_id, "amazon-bedrock", "bedrock-converse-stream");
+    model.input = RVec::from(vec![RString::from("text")]);
+    model.max_tokens = 10_000;
+    plugin_api::chat::ChatRequest {
+        model,
+        system_prompt: ROption::RNone,
+        messages: RVec::from(vec![plugin_api::chat::Message::user_text(text)]),
+        tools: RVec::new(),
+        options: plugin_api::chat::ChatOptions::default(),
+    }
+}
+
+/// The kind of each event, as the spec names them (`toolcall_delta`, `done` …).
+pub fn event_names(events: &[plugin_api::event::StreamEvent]) -> Vec<&'static str> {
+    use plugin_api::event::StreamEvent;
+    events
+        .iter()
+        .map(|event| match event {
+            StreamEvent::Start { .. } => "start",
+            StreamEvent::TextStart { .. } => "text_start",
+            StreamEvent::TextDelta { .. } => "text_delta",
+            StreamEvent::TextEnd { .. } => "text_end",
+            StreamEvent::ThinkingStart { .. } => "thinking_start",
+            StreamEvent::ThinkingDelta { .. } => "thinking_delta",
+            StreamEvent::ThinkingEnd { .. } => "thinking_end",
+            StreamEvent::ToolCallStart { .. } => "toolcall_start",
+            StreamEvent::ToolCallDelta { .. } => "toolcall_delta",
+            StreamEvent::ToolCallEnd { .. } => "toolcall_end",
+            StreamEvent::Usage(_) => "usage",
+            StreamEvent::Retry(_) => "retry",
+            StreamEvent::KeepAlive => "keep_alive",
+            StreamEvent::Done(_) => "done",
+            StreamEvent::Error(_) => "error",
+            _ => "other",
+        })
+        .collect()
+}
+
+/// The summary's diagnostics as (kind, parsed details).
+pub fn diagnostics(summary: &plugin_api::event::ResponseSummary) -> Vec<(String, Value)> {
+    summary
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            (
+                diagnostic.kind.to_string(),
+                serde_json::from_str(&diagnostic.details_json).expect("details are JSON"),
+            )
+        })
+        .collect()
+}
+
+/// The streamed answer text (every `text_delta` joined).
+pub fn streamed_text(events: &[plugin_api::event::StreamEvent]) -> String {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            plugin_api::event::StreamEvent::TextDelta { delta, .. } => Some(delta.as_str()),
+            _ => None,
+        })
+        .collect()
 }

@@ -9,6 +9,7 @@ use host_harness::library_file::install::{install_plugin, Installed};
 use host_harness::library_file::INSTALL_RECORD_FILE;
 use host_harness::plugins::for_current_os;
 
+use super::output::Out;
 use super::{fail, Context, PLUGIN_ID};
 
 /// The manifest, byte for byte as the repository has it (MAN-06).
@@ -55,10 +56,10 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
         ))
     })?;
     let installed = install_recorded(&context.plugins_dir, &library).map_err(fail)?;
-    println!(
+    Out::new().line(format_args!(
         "installed {PLUGIN_ID} into {} (library sha256 {}, recorded in {INSTALL_RECORD_FILE})",
         installed.folder.display(),
         installed.record.sha256
-    );
+    ))?;
     Ok(ExitCode::SUCCESS)
 }

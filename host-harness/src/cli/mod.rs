@@ -9,6 +9,7 @@
 
 mod chat;
 mod completions;
+mod config;
 mod demo;
 mod embed;
 mod emulator;
@@ -56,6 +57,7 @@ const MAIN_AFTER_HELP: &str = concat!(
   host-harness install
   host-harness validate
   host-harness models list --json
+  host-harness config set plugins.entries.amazon-bedrock.config.awsRegion eu-west-1
   host-harness chat amazon-bedrock/amazon.nova-micro-v1:0 \"Hello\"
   host-harness demo
 
@@ -149,6 +151,16 @@ const STATUS_HELP: &str = concat!(
 ",
     exit_codes!()
 );
+const CONFIG_HELP: &str = concat!(
+    "Examples:
+  host-harness config get plugins.entries.amazon-bedrock.config.discovery.enabled
+  host-harness config set plugins.entries.amazon-bedrock.config.discovery.refreshInterval 600
+  host-harness config unset plugins.entries.amazon-bedrock.config.awsRegion
+  host-harness config show --effective
+
+",
+    exit_codes!()
+);
 const DOCTOR_HELP: &str = concat!(
     "Examples:
   host-harness doctor
@@ -207,6 +219,12 @@ enum Command {
     /// Provider status: enablement, credential source, region, endpoints, catalog.
     #[command(after_help = STATUS_HELP)]
     Status(status::Args),
+    /// Read and edit the host config by dotted path; show the plugin's effective config.
+    #[command(after_help = CONFIG_HELP)]
+    Config {
+        #[command(subcommand)]
+        command: config::Command,
+    },
     /// Run the doctor checks (credentials, region, endpoints).
     #[command(after_help = DOCTOR_HELP)]
     Doctor(status::DoctorArgs),
@@ -248,6 +266,15 @@ impl Context {
             err_line(err);
             ExitCode::from(output::USAGE)
         })
+    }
+
+    /// The host config file the `config` commands read and write: the explicit one, else
+    /// `<home>/`[`DEFAULT_CONFIG_PATH`](host_harness::config::DEFAULT_CONFIG_PATH), present
+    /// or not.
+    pub fn config_file_path(&self) -> PathBuf {
+        self.config_path
+            .clone()
+            .unwrap_or_else(|| home().join(host_harness::config::DEFAULT_CONFIG_PATH))
     }
 
     /// The host config file in use, for messages.
@@ -393,6 +420,7 @@ pub fn run() -> ExitCode {
         Command::Chat(args) => chat::run(&top.context(&args.plugin), *args),
         Command::Embed(args) => embed::run(&top.context(&args.plugin), &args),
         Command::Status(args) => status::run(&top.context(&args.plugin), &args),
+        Command::Config { command } => config::run(&top, command),
         Command::Doctor(args) => status::doctor(&top.context(&args.plugin), &args),
         Command::Emulator(args) => emulator::run(args),
         Command::Demo(args) => demo::run(args),

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use host_harness::library_file::{Verification, INSTALL_RECORD_FILE};
 
+use super::output::Out;
 use super::Context;
 
 pub fn run(context: &Context) -> Result<ExitCode, ExitCode> {
@@ -15,13 +16,13 @@ pub fn run(context: &Context) -> Result<ExitCode, ExitCode> {
         }
         Verification::Unrecorded => format!("unverified: no {INSTALL_RECORD_FILE}"),
     };
-    println!(
+    Out::new().line(format_args!(
         "ok: plugin {} {} (api {}, providers {}) loaded from {} ({verified})",
         info.id,
         info.version,
         info.api,
         info.providers.join(","),
         plugin.plugin.library_path.display()
-    );
+    ))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -3,14 +3,20 @@
 //!
 //! Each concern has its own file: `load` finds and parses the file, `migrate` merges the
 //! legacy locations into a plugin's config (MIG-*), and `validate` checks a plugin's entry
-//! against its manifest's `configSchema` with the spec's exact messages (CFG-10/11).
+//! against its manifest's `configSchema` with the spec's exact messages (CFG-10/11); `edit`
+//! addresses values by dotted path and builds the masked views the `config` command prints.
 
+mod edit;
 mod load;
 mod migrate;
 mod validate;
 
 use serde_json::{Map, Value};
 
+pub use edit::{
+    effective_view, mask_secrets, with_defaults, ConfigPath, EditError, Origin, SecretView,
+    ViewLine, SECRET_IN_CONFIG,
+};
 pub use load::{HostConfigError, DEFAULT_CONFIG_PATH};
 pub use migrate::{LEGACY_DISCOVERY_PATH, LEGACY_DISCOVERY_TARGET, LEGACY_DISCOVERY_WARNING};
 pub use validate::{validate_plugin_config, ConfigIssue, ConfigValidationErrors};

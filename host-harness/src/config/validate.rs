@@ -250,7 +250,9 @@ fn blank_secret_issues(prefix: &str, instance: &Value, schema: &Value) -> Vec<Lo
     out
 }
 
-fn is_secret_schema(schema: &Value) -> bool {
+/// Whether a property's schema is a secret's (CFG-01); shared with the config views, which
+/// must mask exactly what validation treats as a secret.
+pub(super) fn is_secret_schema(schema: &Value) -> bool {
     schema.get("oneOf").is_some_and(has_env_branch)
 }
 
@@ -266,6 +268,15 @@ fn has_env_branch(branches: &Value) -> bool {
                 == Some("env")
         })
     })
+}
+
+/// A one-branch `oneOf` is an extra rule on the value (the keyword subset has no `allOf`),
+/// e.g. PLG-12's "no userinfo in an endpoint URL"; its branch's `description` is the reason.
+fn single_rule_reason(branches: &Value) -> Option<&str> {
+    match branches.as_array().map(Vec::as_slice) {
+        Some([only]) => only.get("description").and_then(Value::as_str),
+        _ => None,
+    }
 }
 
 fn reason_for(
@@ -312,6 +323,8 @@ fn reason_for(
             // and could echo a secret; one fixed sentence does neither.
             if schema_here.is_some_and(has_env_branch) {
                 SECRET_SHAPE_MESSAGE.to_string()
+            } else if let Some(reason) = schema_here.and_then(single_rule_reason) {
+                reason.to_string()
             } else {
                 "must match exactly one of the allowed forms".to_string()
             }

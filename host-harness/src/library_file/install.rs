@@ -204,6 +204,68 @@ pub fn install_plugin_with(
 /// Unique per process and call, so concurrent installs never share a temporary file.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// Creates `.<name>.<pid>.<n>.tmp` beside `target`, exclusively (same folder, so the rename
+/// that follows stays on one filesystem and is atomic). A failure names the temporary path.
+fn create_temp_beside(target: &Path) -> Result<(PathBuf, File), (PathBuf, io::Error)> {
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    loop {
+        let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            Ok(file) => return Ok((temp, file)),
+            Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err((temp, err)),
+        }
+    }
+}
+
+/// Why [`write_atomically`] did not replace its target (which is then unchanged).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {action} {}: {source}", path.display())]
+pub struct AtomicWriteError {
+    pub action: &'static str,
+    pub path: PathBuf,
+    #[source]
+    pub source: io::Error,
+}
+
+/// Replaces `target` with `bytes` the way an install replaces each file: written to a
+/// temporary file beside it, fsynced, then renamed over it, so a reader sees the old file or
+/// the new one, never a torn one, and a failure leaves the old file as it was (the
+/// temporary file is removed). An existing target's permissions are kept (a host config
+/// may hold secrets and be `0600`).
+pub fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), AtomicWriteError> {
+    let error = |action, path: &Path, source| AtomicWriteError {
+        action,
+        path: path.to_path_buf(),
+        source,
+    };
+    let (temp, mut file) =
+        create_temp_beside(target).map_err(|(temp, err)| error("create", &temp, err))?;
+    let result = (|| {
+        if let Ok(meta) = std::fs::metadata(target) {
+            file.set_permissions(meta.permissions())
+                .map_err(|err| error("write", &temp, err))?;
+        }
+        file.write_all(bytes)
+            .map_err(|err| error("write", &temp, err))?;
+        file.sync_all().map_err(|err| error("sync", &temp, err))?;
+        drop(file);
+        std::fs::rename(&temp, target).map_err(|err| error("replace", target, err))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    } else if let Some(dir) = target.parent().and_then(|dir| File::open(dir).ok()) {
+        // Best effort, as for an install: some filesystems refuse a directory fsync.
+        let _ = dir.sync_all();
+    }
+    result
+}
+
 /// The files and folders an install has created so far; dropped before commit, it removes
 /// them again.
 struct Work {
@@ -244,25 +306,12 @@ impl Work {
         Ok(())
     }
 
-    /// Creates `.<name>.<pid>.<n>.tmp` beside `target`, exclusively.
+    /// [`create_temp_beside`], remembering the file so a failed install removes it.
     fn temp_beside(&mut self, target: &Path) -> Result<(PathBuf, File), InstallError> {
-        let dir = target.parent().unwrap_or(Path::new("."));
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        loop {
-            let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
-            let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-            match OpenOptions::new().write(true).create_new(true).open(&temp) {
-                Ok(file) => {
-                    self.temps.push(temp.clone());
-                    return Ok((temp, file));
-                }
-                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(err) => return Err(self.io_error("create", &temp, err)),
-            }
-        }
+        let (temp, file) = create_temp_beside(target)
+            .map_err(|(temp, err)| self.io_error("create", &temp, err))?;
+        self.temps.push(temp.clone());
+        Ok((temp, file))
     }
 
     /// Writes and fsyncs `bytes` to a temporary file beside `target`.

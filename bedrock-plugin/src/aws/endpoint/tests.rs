@@ -55,12 +55,14 @@ fn ep_01_env_order_and_ignore_switch() {
 #[test]
 fn ep_02_control_plane_ignores_runtime_overrides() {
     let choice = control_plane_endpoint(
+        None,
         "eu-west-1",
         &env(&[("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://x")]),
         &ProfileSettings::default(),
     );
     assert_eq!(choice.url, "https://bedrock.eu-west-1.amazonaws.com");
     let choice = control_plane_endpoint(
+        None,
         "eu-west-1",
         &env(&[("AWS_ENDPOINT_URL_BEDROCK", "http://127.0.0.1:9")]),
         &ProfileSettings::default(),
@@ -93,5 +95,63 @@ fn ep_03_fips_and_dual_stack_variants() {
     assert_eq!(
         standard_url("bedrock", "us-east-1", both),
         "https://bedrock-fips.us-east-1.api.aws"
+    );
+}
+
+#[test]
+fn plg_14_control_plane_endpoint_config_key_comes_first() {
+    let choice = control_plane_endpoint(
+        Some("https://bedrock.vpce-1.example/"),
+        "eu-west-1",
+        &env(&[("AWS_ENDPOINT_URL_BEDROCK", "http://127.0.0.1:9")]),
+        &ProfileSettings::default(),
+    );
+    assert_eq!(
+        choice,
+        EndpointChoice {
+            url: "https://bedrock.vpce-1.example".to_owned(),
+            custom: true,
+            source: "awsBedrockControlPlaneEndpoint",
+        }
+    );
+    // Blank counts as unset.
+    let choice = control_plane_endpoint(
+        Some("  "),
+        "eu-west-1",
+        &env(&[]),
+        &ProfileSettings::default(),
+    );
+    assert_eq!(choice.url, "https://bedrock.eu-west-1.amazonaws.com");
+}
+
+#[test]
+fn plg_12_userinfo_from_env_and_base_urls_is_removed() {
+    let choice = control_plane_endpoint(
+        None,
+        "us-east-1",
+        &env(&[(
+            "AWS_ENDPOINT_URL",
+            "http://admin:Plg02EnvPass@127.0.0.1:4566/",
+        )]),
+        &ProfileSettings::default(),
+    );
+    assert_eq!(choice.url, "http://127.0.0.1:4566");
+    assert_eq!(choice.source, "AWS_ENDPOINT_URL");
+    let inputs = RuntimeEndpointInputs {
+        model_base_url: Some("https://team:Plg02BasePass@proxy.example/bedrock?x=1"),
+        ..RuntimeEndpointInputs::default()
+    };
+    let choice = runtime_endpoint(&inputs, "us-east-1", &env(&[]), &ProfileSettings::default());
+    assert_eq!(choice.url, "https://proxy.example/bedrock?x=1");
+    assert_eq!(choice.source, "provider baseUrl");
+}
+
+#[test]
+fn plg_12_without_userinfo_leaves_other_urls_alone() {
+    assert_eq!(without_userinfo("https://proxy.example/v1/@team"), None);
+    assert_eq!(without_userinfo("http://127.0.0.1:4566"), None);
+    assert_eq!(
+        without_userinfo("https://a@b@host:443/p"),
+        Some("https://host:443/p".to_owned())
     );
 }

@@ -50,7 +50,7 @@ pub(crate) trait EventSource {
 /// The SDK's event receiver of one response.
 pub(crate) struct SdkEvents<'a> {
     pub stream: EventReceiver<ConverseStreamOutput, ConverseStreamOutputError>,
-    /// Attached to in-stream errors (ERR-03).
+    /// Attached to in-stream errors.
     pub request_id: Option<&'a str>,
 }
 

@@ -432,3 +432,82 @@ fn all_constant_patterns_compile() {
     assert_eq!(FAILOVER_PATTERNS.len(), 5);
     assert_eq!(CONTEXT_OVERFLOW_PATTERNS.len(), 3);
 }
+
+const DAILY_QUOTA: &str = "Too many tokens per day, please wait before trying again.";
+
+fn daily_quota_response() -> SdkError<ConverseStreamError, Response> {
+    SdkError::service_error(
+        ConverseStreamError::ThrottlingException(
+            ThrottlingException::builder().message(DAILY_QUOTA).build(),
+        ),
+        http(
+            429,
+            Some("req-day"),
+            Some("ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/"),
+        ),
+    )
+}
+
+#[test]
+fn br_16_plg_51_daily_quota_throttle_is_not_retryable_but_fails_over_as_rate_limit() {
+    let error = super::from_converse_stream_error(&daily_quota_response());
+    assert!(is_daily_quota(&error));
+    assert!(!error.retryable());
+    let phase = crate::converse::retry::FailurePhase {
+        saw_event: false,
+        emitted_output: false,
+    };
+    assert_eq!(
+        crate::converse::retry::transient_reason(&error, phase),
+        None
+    );
+    let host: PluginError = error.into();
+    assert_eq!(
+        host.message.as_str(),
+        "Throttling error: Too many tokens per day, please wait before trying again. [request id req-day]"
+    );
+    assert_eq!(host.kind(), Some(ErrorKind::RateLimit));
+    assert!(!host.retryable);
+    assert_eq!(failover(&host), Some(FailoverReason::RateLimit));
+}
+
+#[test]
+fn br_16_in_stream_daily_quota_is_not_retryable_and_others_still_are() {
+    let frame = |message: &str| {
+        super::from_stream_output_error(
+            &ConverseStreamOutputError::ThrottlingException(
+                ThrottlingException::builder().message(message).build(),
+            ),
+            Some("req-1"),
+        )
+    };
+    let daily = frame(DAILY_QUOTA);
+    assert!(is_daily_quota(&daily));
+    assert!(!daily.retryable());
+    let per_minute = frame("Too many tokens, please wait before trying again.");
+    assert!(!is_daily_quota(&per_minute));
+    assert!(per_minute.retryable());
+    // Only a throttle: "per day" in another exception is not the quota.
+    let other = BedrockError::service("ValidationException", Some("3 per day"), Some(400), None);
+    assert!(!is_daily_quota(&other));
+}
+
+#[test]
+fn br_16_daily_quota_message_names_model_and_region() {
+    let error = super::from_converse_stream_error(&daily_quota_response());
+    let error = with_daily_quota_context(
+        error,
+        "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "eu-west-1",
+    );
+    let host: PluginError = error.into();
+    assert_eq!(
+        host.message.as_str(),
+        "Throttling error: Too many tokens per day, please wait before trying again. (daily token quota reached for anthropic.claude-sonnet-4-5-20250929-v1:0 in eu-west-1) [request id req-day]"
+    );
+    let unrelated = BedrockError::service("ThrottlingException", Some("Rate exceeded"), None, None);
+    assert_eq!(
+        with_daily_quota_context(unrelated.clone(), "m", "us-east-1"),
+        unrelated
+    );
+}

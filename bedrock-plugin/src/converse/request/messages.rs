@@ -82,6 +82,30 @@ enum Block {
     Content(ContentBlock),
     ToolUse(ToolUseBlock),
     ToolResult(ResultBlock),
+    /// Where the blocks of user-side host message `n` end (CACHE-11 places its point there);
+    /// never sent.
+    EndOf(usize),
+}
+
+/// Where the converted blocks of one user or tool-result host message end: cache placement
+/// (CACHE-11) needs it because merging (MSG-09) and pairing (BR-70) move blocks between
+/// messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserEnd {
+    /// The host message's index in `request.messages`.
+    pub host: usize,
+    /// The index of the Bedrock message holding its blocks.
+    pub message: usize,
+    /// The content index just after its last block (where a point after it would go).
+    pub index: usize,
+}
+
+/// The Bedrock `messages` and where each user-side host message ended up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Converted {
+    pub messages: Vec<Message>,
+    /// In host order; host messages that converted to nothing have none.
+    pub user_ends: Vec<UserEnd>,
 }
 
 #[derive(Debug)]
@@ -436,6 +460,15 @@ impl Converter<'_> {
     }
 }
 
+/// `blocks` of host message `host` followed by its end mark (none for an empty message,
+/// which MSG-02 skips).
+fn with_end(mut blocks: Vec<Block>, host: usize) -> Vec<Block> {
+    if !blocks.is_empty() {
+        blocks.push(Block::EndOf(host));
+    }
+    blocks
+}
+
 /// MSG-09: appends a turn, merging it into the previous one when the roles match.
 fn push_turn(turns: &mut Vec<Turn>, role: ConversationRole, blocks: Vec<Block>) {
     if blocks.is_empty() {
@@ -554,18 +587,23 @@ fn result_block(result: ResultBlock) -> Result<ContentBlock, PluginError> {
         .map_err(|err| build_error("toolResult block", err))
 }
 
+/// `(host message, content index)` of each [`Block::EndOf`] of one turn.
+type TurnEnds = Vec<(usize, usize)>;
+
 /// Turn → SDK message: MSG-07 lifted images after the results, BR-72 no reasoning in user
-/// messages.
-fn flatten(turn: Turn) -> Result<Option<Message>, PluginError> {
+/// messages. Also returns where each [`Block::EndOf`] fell.
+fn flatten(turn: Turn) -> Result<(Option<Message>, TurnEnds), PluginError> {
     let user = turn.role == ConversationRole::User;
     let last_result = turn
         .blocks
         .iter()
         .rposition(|block| matches!(block, Block::ToolResult(_)));
     let mut lifted: Vec<(String, Vec<ImageBlock>)> = Vec::new();
+    let mut ends = Vec::new();
     let mut content = Vec::with_capacity(turn.blocks.len());
     for (index, block) in turn.blocks.into_iter().enumerate() {
         match block {
+            Block::EndOf(host) => ends.push((host, content.len())),
             Block::Content(ContentBlock::ReasoningContent(_)) if user => {}
             Block::Content(block) => content.push(block),
             Block::ToolUse(tool_use) => content.push(ContentBlock::ToolUse(tool_use)),
@@ -584,13 +622,13 @@ fn flatten(turn: Turn) -> Result<Option<Message>, PluginError> {
         }
     }
     if content.is_empty() {
-        return Ok(None);
+        return Ok((None, Vec::new()));
     }
     Message::builder()
         .role(turn.role)
         .set_content(Some(content))
         .build()
-        .map(Some)
+        .map(|message| (Some(message), ends))
         .map_err(|err| build_error("message", err))
 }
 
@@ -601,6 +639,15 @@ pub fn convert(
     traits: &ModelTraits,
     tools_enabled: bool,
 ) -> Result<Vec<Message>, PluginError> {
+    convert_with_ends(request, traits, tools_enabled).map(|converted| converted.messages)
+}
+
+/// [`convert`], also telling where each user-side host message's blocks ended (CACHE-11).
+pub fn convert_with_ends(
+    request: &ChatRequest,
+    traits: &ModelTraits,
+    tools_enabled: bool,
+) -> Result<Converted, PluginError> {
     let model = &request.model;
     let mut converter = Converter {
         model,
@@ -615,7 +662,7 @@ pub fn convert(
     for (i, message) in request.messages.iter().enumerate() {
         match message.as_enum() {
             Ok(HostMessage::User { content, .. }) => {
-                let blocks = converter.user(i, content)?;
+                let blocks = with_end(converter.user(i, content)?, i);
                 push_turn(&mut turns, ConversationRole::User, blocks);
             }
             Ok(HostMessage::Assistant {
@@ -631,8 +678,10 @@ pub fn convert(
                 is_error,
                 ..
             }) => {
-                let blocks =
-                    converter.tool_result(i, tool_call_id, tool_name, content, *is_error)?;
+                let blocks = with_end(
+                    converter.tool_result(i, tool_call_id, tool_name, content, *is_error)?,
+                    i,
+                );
                 push_turn(&mut turns, ConversationRole::User, blocks);
             }
             Ok(_) | Err(_) => {
@@ -647,17 +696,27 @@ pub fn convert(
         repair_pairing(&mut turns);
     }
     let mut messages: Vec<Message> = Vec::with_capacity(turns.len());
+    let mut user_ends = Vec::new();
     for turn in turns {
-        if let Some(message) = flatten(turn)? {
+        if let (Some(message), ends) = flatten(turn)? {
+            user_ends.extend(ends.into_iter().map(|(host, index)| UserEnd {
+                host,
+                message: messages.len(),
+                index,
+            }));
             messages.push(message);
         }
     }
     match messages.first() {
-        Some(first) if *first.role() == ConversationRole::User => Ok(messages),
+        Some(first) if *first.role() == ConversationRole::User => Ok(Converted {
+            messages,
+            user_ends,
+        }),
         Some(_) => Err(invalid(FIRST_MESSAGE_NOT_USER)),
         None => Err(invalid("Amazon Bedrock request has no message to send")),
     }
 }
 
+/// Host-message builders shared with the GRD-05 tests.
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -2,15 +2,18 @@
 //!
 //! `build` decides every field of the input from the request and the settings current when
 //! the request started (LIVE-01): messages (MSG-*, `messages.rs`), tools (TOOL-*), sampling
-//! (TEMP-*, REQ-08), request metadata (REQ-05), guardrail (GRD-*) and service tier
-//! (TIER-*). Conversion never mutates the caller's request (REQ-06): it reads the FFI request
-//! and builds fresh SDK values. Anything the plugin cannot send faithfully fails here, before
-//! any network call, with a message naming the part at fault.
+//! (TEMP-*, REQ-08), prompt-cache points (CACHE-*, `cache.rs`), request metadata (REQ-05),
+//! guardrail (GRD-*) and service tier (TIER-*). Conversion never mutates the caller's request
+//! (REQ-06): it reads the FFI request and builds fresh SDK values. Anything the plugin cannot
+//! send faithfully fails here, before any network call, with a message naming the part at
+//! fault.
 
+pub mod cache;
 pub mod guardrail;
 pub mod media;
 pub mod messages;
 pub mod metadata;
+pub mod raw_fields;
 pub mod sampling;
 pub mod shape_error;
 #[cfg(test)]
@@ -18,6 +21,7 @@ pub(crate) mod test_log;
 pub mod thinking;
 pub mod tier;
 pub mod tools;
+pub mod turn_separation;
 
 use std::collections::HashMap;
 
@@ -29,6 +33,7 @@ use plugin_api::error::PluginError;
 use serde_json::{Map, Value};
 
 use crate::bounded::WarnOnce;
+use crate::env::EnvSnapshot;
 use crate::models::traits::ModelTraits;
 use crate::settings::Settings;
 
@@ -90,44 +95,85 @@ pub fn extra_params(
     Ok(merged)
 }
 
-/// Builds the input for `operation` from a request and the settings it started with.
+/// Builds the input for `operation` from a request, the settings it started with and the
+/// operation's env snapshot (CACHE-01/02 read `AWS_BEDROCK_FORCE_CACHE` and
+/// `OPENCLAW_CACHE_RETENTION`).
 pub fn build(
     request: &ChatRequest,
     settings: &Settings,
+    env: &EnvSnapshot,
     operation: Operation,
     warnings: &WarnOnce,
 ) -> Result<ConverseInput, PluginError> {
     // What the model is, parsed once for every step below.
     let traits = ModelTraits::of(&request.model);
+    build_with_traits(request, &traits, settings, env, operation, warnings)
+}
+
+/// [`build`] with the model's traits already parsed by the caller, who may have added an
+/// application profile's looked-up targets to them (TEMP-04, CACHE-20).
+pub fn build_with_traits(
+    request: &ChatRequest,
+    traits: &ModelTraits,
+    settings: &Settings,
+    env: &EnvSnapshot,
+    operation: Operation,
+    warnings: &WarnOnce,
+) -> Result<ConverseInput, PluginError> {
     let choice = tools::choice(request.options.tool_choice.as_ref().into_option())?;
     // THINK-*, REQ-01 response paths, REQ-02 maxTokens.
-    let thinking = thinking::plan(request, &traits, settings);
+    let thinking = thinking::plan(request, traits, settings);
     // TOOL-03: adaptive thinking (and Fable 5 on its own) forces `auto`.
-    let forced_auto = tools::forces_auto(&traits, thinking.thinking_adaptive());
+    let forced_auto = tools::forces_auto(traits, thinking.thinking_adaptive());
     let tool_config = tools::tool_config(&request.tools, &choice, forced_auto)?;
-    let messages = messages::convert(request, &traits, tool_config.is_some())?;
+    let mut converted = messages::convert_with_ends(request, traits, tool_config.is_some())?;
+    // GRD-05: only the newest user turn is guard content (before CACHE-* places its points).
+    if matches!(operation, Operation::ConverseStream)
+        && guardrail::latest_message_only(&settings.config)
+    {
+        guardrail::guard_latest_user_message(request, &mut converted);
+    }
+    // CACHE-*: the system layout (REQ-01: absent when blank) and every cache point.
+    let cache::CachedParts {
+        system,
+        messages,
+        tool_config,
+    } = cache::apply(
+        cache::CacheRequest {
+            request,
+            traits,
+            settings,
+            env,
+            operation,
+        },
+        converted,
+        tool_config,
+    )?;
 
-    // REQ-01: no system block for a missing or blank prompt (Bedrock rejects empty text).
-    let system = tools::non_blank(&request.system_prompt)
-        .map(|prompt| vec![SystemContentBlock::Text(messages::sanitize_text(prompt))])
-        .unwrap_or_default();
-
-    let (guardrail_config, service_tier) = match operation {
+    let (guardrail_config, service_tier, raw) = match operation {
         Operation::ConverseStream => {
             let params = extra_params(settings, request)?;
             (
                 guardrail::stream_config(settings.config.guardrail.as_ref()),
-                tier::apply(None, tier::service_tier(&params, &request.model, &traits)?),
+                tier::apply(None, tier::service_tier(&params, &request.model, traits)?),
+                // BR-94: raw model fields and response paths from the params.
+                raw_fields::from_params(&params)?,
             )
         }
-        Operation::CountTokens => (None, None),
+        Operation::CountTokens => (None, None, raw_fields::RawFields::default()),
+    };
+    let additional_model_request_fields = match raw.fields.as_ref() {
+        None => thinking.fields_document(),
+        Some(fields) => raw_fields::merge_fields(thinking.fields.clone(), Some(fields))
+            .as_ref()
+            .map(tools::json_to_document),
     };
 
     Ok(ConverseInput {
         model_id: request.model.id.to_string(),
         system,
         messages,
-        inference_config: inference_config(request, &traits, &thinking, warnings),
+        inference_config: inference_config(request, traits, &thinking, warnings),
         tool_config,
         request_metadata: match operation {
             Operation::ConverseStream => {
@@ -137,8 +183,11 @@ pub fn build(
         },
         guardrail_config,
         service_tier,
-        additional_model_request_fields: thinking.fields_document(),
-        additional_model_response_field_paths: thinking.response_field_paths,
+        additional_model_request_fields,
+        additional_model_response_field_paths: raw_fields::merge_paths(
+            thinking.response_field_paths,
+            &raw.paths,
+        ),
     })
 }
 

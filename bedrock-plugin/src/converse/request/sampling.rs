@@ -65,17 +65,30 @@ pub fn omits_temperature_id(id: &str) -> bool {
         .any(|re| re.is_match(id))
 }
 
-/// TEMP-01: the model id or its canonical id names Claude Opus 4.7+ / a Claude 5 identity.
-///
-/// Application-profile ARNs are matched as strings: without a GetInferenceProfile lookup
-/// this is TEMP-04's fallback for a failed lookup.
-pub fn omits_temperature(traits: &ModelTraits) -> bool {
-    traits.identities().any(omits_temperature_id)
+/// The ids the TEMP rules test: an application profile's looked-up targets when known
+/// (TEMP-04: the lookup decides, for TEMP-05 too, PLG-41), else the model id and its canonical id (for an application
+/// profile without a lookup result that is TEMP-04's fallback, the ARN itself).
+fn sampling_identities(traits: &ModelTraits) -> Vec<&str> {
+    match &traits.profile_targets {
+        Some(targets) => targets.iter().map(String::as_str).collect(),
+        None => traits.identities().collect(),
+    }
 }
 
-/// TEMP-05: Claude models that reject `temperature` and `top_p` together.
+/// TEMP-01 / TEMP-04: the model (or any target of its application profile) is Claude Opus
+/// 4.7+ or a Claude 5 identity.
+pub fn omits_temperature(traits: &ModelTraits) -> bool {
+    sampling_identities(traits)
+        .into_iter()
+        .any(omits_temperature_id)
+}
+
+/// TEMP-05: Claude models that reject `temperature` and `top_p` together (for an application
+/// profile, any of its looked-up targets).
 pub fn rejects_temperature_with_top_p(traits: &ModelTraits) -> bool {
-    traits.identities().any(|id| EXCLUSIVE.is_match(id))
+    sampling_identities(traits)
+        .into_iter()
+        .any(|id| EXCLUSIVE.is_match(id))
 }
 
 /// Whether `(model, what)` was not warned about yet by this instance (each warning is logged

@@ -25,6 +25,7 @@ fn stream(req: &ChatRequest, settings: &Settings) -> ConverseInput {
     build(
         req,
         settings,
+        &EnvSnapshot::default(),
         Operation::ConverseStream,
         &WarnOnce::default(),
     )
@@ -129,6 +130,7 @@ fn req_05_request_metadata_only_on_converse_stream() {
     let count = build(
         &req,
         &Settings::default(),
+        &EnvSnapshot::default(),
         Operation::CountTokens,
         &WarnOnce::default(),
     )
@@ -155,6 +157,7 @@ fn grd_01_guardrail_from_settings_and_grd_02_not_on_count_tokens() {
     let count = build(
         &req,
         &settings,
+        &EnvSnapshot::default(),
         Operation::CountTokens,
         &WarnOnce::default(),
     )
@@ -187,6 +190,7 @@ fn tier_01_extra_params_merge_with_request_keys_winning() {
         build(
             &pro,
             &settings,
+            &EnvSnapshot::default(),
             Operation::ConverseStream,
             &WarnOnce::default()
         )
@@ -228,8 +232,80 @@ fn ex_s10_fable_alias_forces_auto_and_omits_temperature() {
         input.inference_config,
         InferenceConfiguration::builder().build()
     );
+    // CACHE-01/11: the canonical id makes it policy `claude`; short retention, no ttl.
+    use aws_sdk_bedrockruntime::types::{CachePointBlock, CachePointType, ContentBlock};
+    assert_eq!(
+        input.messages[0].content,
+        vec![
+            ContentBlock::Text("hi".into()),
+            ContentBlock::CachePoint(
+                CachePointBlock::builder()
+                    .r#type(CachePointType::Default)
+                    .build()
+                    .expect("cache point")
+            ),
+        ]
+    );
     assert!(matches!(
         input.tool_config.and_then(|c| c.tool_choice().cloned()),
         Some(aws_sdk_bedrockruntime::types::ToolChoice::Auto(_))
     ));
+}
+
+#[test]
+fn grd_05_latest_message_only_wraps_the_newest_user_turn_only_with_a_guardrail() {
+    use aws_sdk_bedrockruntime::types::{
+        ContentBlock, GuardrailConverseContentBlock, GuardrailConverseTextBlock,
+    };
+    let mut req = request("amazon.nova-micro-v1:0");
+    // MSG-09 merges both host messages into one Bedrock user message.
+    req.messages = RVec::from(vec![
+        HostMessage::user_text("earlier turn"),
+        HostMessage::user_text("newest turn"),
+    ]);
+    let guardrail = |latest: Option<bool>| {
+        let mut config = json!({"guardrailIdentifier": "gr-1", "guardrailVersion": "1"});
+        if let Some(latest) = latest {
+            config["latestMessageOnly"] = json!(latest);
+        }
+        settings(json!({ "guardrail": config }), json!({}))
+    };
+    let content = |settings: &Settings| stream(&req, settings).messages[0].content.clone();
+    let newest = ContentBlock::GuardContent(GuardrailConverseContentBlock::Text(
+        GuardrailConverseTextBlock::builder()
+            .text("newest turn")
+            .build()
+            .unwrap(),
+    ));
+    assert_eq!(
+        content(&guardrail(Some(true))),
+        [ContentBlock::Text("earlier turn".into()), newest]
+    );
+    let plain = [
+        ContentBlock::Text("earlier turn".into()),
+        ContentBlock::Text("newest turn".into()),
+    ];
+    assert_eq!(content(&guardrail(None)), plain, "default false");
+    assert_eq!(content(&guardrail(Some(false))), plain);
+    assert_eq!(content(&Settings::default()), plain, "no guardrail");
+}
+
+#[test]
+fn br_94_params_reach_the_request_fields_and_paths() {
+    let req = request("amazon.nova-micro-v1:0");
+    let host = json!({"agents": {"defaults": {"models": {"amazon-bedrock/amazon.nova-micro-v1:0": {"params": {
+        "additionalModelRequestFields": {"inferenceConfig": {"topK": 20}},
+        "additionalModelResponseFieldPaths": ["/stop_sequence"]
+    }}}}}});
+    let input = stream(&req, &settings(json!({}), host));
+    assert_eq!(
+        input.additional_model_request_fields,
+        Some(tools::json_to_document(
+            &json!({"inferenceConfig": {"topK": 20}})
+        ))
+    );
+    assert_eq!(
+        input.additional_model_response_field_paths,
+        Some(vec!["/stop_sequence".to_owned()])
+    );
 }

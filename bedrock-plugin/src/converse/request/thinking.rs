@@ -1,4 +1,4 @@
-//! Reasoning / thinking request shaping (THINK-01..14), the adaptive `maxTokens` rule of
+//! Reasoning / thinking request shaping (THINK-01..14), the `maxTokens` rule of
 //! REQ-02 and the `additionalModelResponseFieldPaths` rule of REQ-01.
 //!
 //! [`plan`] decides, from the request and the settings it started with, everything the
@@ -84,6 +84,12 @@ pub struct ThinkingPlan {
     pub fields: Option<Value>,
     /// `inferenceConfig.maxTokens` (REQ-02, THINK-06); `None` means omitted.
     pub max_tokens: Option<u64>,
+    /// REQ-02: `Some((requestMaxTokens, model.maxTokens))` when the `maxTokens` sent is the
+    /// plugin's `requestMaxTokens` below the model's own limit, for the final message's
+    /// `output stopped at requestMaxTokens <n>; the model allows <model.maxTokens>` warning
+    /// on a `max_tokens` stop. `None` when the caller or the model set the limit (or budget
+    /// thinking changed it).
+    pub request_max_tokens_cap: Option<(u64, u64)>,
     /// `additionalModelResponseFieldPaths` (REQ-01).
     pub response_field_paths: Option<Vec<String>>,
 }
@@ -313,16 +319,15 @@ pub fn plan(request: &ChatRequest, traits: &ModelTraits, settings: &Settings) ->
         _ => effective_level(route, caller_level, settings.config.reasoning_effort),
     };
 
-    // REQ-02: caller value, else the model's; adaptive routes drop placeholder caps.
     let caller_max = options.max_tokens.into_option();
     let model_max = (model.max_tokens > 0).then_some(model.max_tokens);
-    let base_max = match (caller_max, model_max) {
-        (Some(tokens), _) => Some(tokens),
-        (None, Some(tokens)) if route.is_adaptive() && PLACEHOLDER_MAX_TOKENS.contains(&tokens) => {
-            None
-        }
-        (None, model_max) => model_max,
-    };
+    let base = base_max_tokens(
+        route,
+        caller_max,
+        model_max,
+        settings.config.request_max_tokens(),
+    );
+    let base_max = base.tokens;
 
     // THINK-04: Claude, a level other than off, and a reasoning (or adaptive-set) model.
     let wants_thinking = route != Route::None
@@ -350,7 +355,7 @@ pub fn plan(request: &ChatRequest, traits: &ModelTraits, settings: &Settings) ->
         } else if let Some((budget, tokens)) = budget_and_max_tokens(
             level,
             &options.thinking_budgets,
-            settings.config.thinking_budget_tokens,
+            settings.config.thinking_budget_tokens(),
             base_max,
             model_max,
         ) {
@@ -385,9 +390,48 @@ pub fn plan(request: &ChatRequest, traits: &ModelTraits, settings: &Settings) ->
         sent,
         fields: (!fields.is_empty()).then_some(Value::Object(fields)),
         max_tokens,
+        request_max_tokens_cap: base
+            .request_max_tokens_cap
+            .filter(|_| max_tokens == base_max),
         response_field_paths: traits
             .refusal_buffered
             .then(|| vec![STOP_DETAILS_PATH.to_owned()]),
+    }
+}
+
+/// The REQ-02 `maxTokens` before thinking adjusts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BaseMaxTokens {
+    /// `None`: omitted (Bedrock's default applies).
+    pub tokens: Option<u64>,
+    /// `(requestMaxTokens, model.maxTokens)` when `requestMaxTokens` capped the model's limit.
+    pub request_max_tokens_cap: Option<(u64, u64)>,
+}
+
+/// REQ-02: the caller's `maxTokens` when set; else `min(model.maxTokens, requestMaxTokens)`,
+/// except that adaptive routes omit it when the model's value is one of the placeholder caps
+/// (THINK-01/03). A model without a `maxTokens` (0) leaves it omitted (PLG-15): the model's
+/// real limit is unknown, and a guessed 32000 could exceed it.
+pub fn base_max_tokens(
+    route: Route,
+    caller_max: Option<u64>,
+    model_max: Option<u64>,
+    request_max_tokens: u64,
+) -> BaseMaxTokens {
+    let (tokens, request_max_tokens_cap) = match (caller_max, model_max) {
+        (Some(tokens), _) => (Some(tokens), None),
+        (None, Some(tokens)) if route.is_adaptive() && PLACEHOLDER_MAX_TOKENS.contains(&tokens) => {
+            (None, None)
+        }
+        (None, Some(model_max)) if request_max_tokens < model_max => (
+            Some(request_max_tokens),
+            Some((request_max_tokens, model_max)),
+        ),
+        (None, model_max) => (model_max, None),
+    };
+    BaseMaxTokens {
+        tokens,
+        request_max_tokens_cap,
     }
 }
 

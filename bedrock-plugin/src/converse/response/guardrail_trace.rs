@@ -1,7 +1,7 @@
 //! GRD-04: the guardrail trace of a stream's metadata as the JSON object Bedrock sent
 //! (camelCase keys, map keys sorted), carried in the `guardrail_trace` diagnostic so users see
-//! which policy intervened. Kept apart from the mapper: it is a faithful rendering of
-//! Bedrock's guardrail assessment shapes, not stream state.
+//! which policy intervened, and the actions it took (GRD-06: masked is not blocked). Kept
+//! apart from the mapper: it reads Bedrock's guardrail assessment shapes, not stream state.
 
 use aws_sdk_bedrockruntime::types::{GuardrailAssessment, GuardrailTraceAssessment};
 use serde_json::{json, Map, Value};
@@ -145,4 +145,78 @@ fn guardrail_assessment_json(assessment: &GuardrailAssessment) -> Value {
         );
     }
     Value::Object(object)
+}
+
+/// GRD-06: the actions a response's guardrail traces took, so "masked" (only `ANONYMIZED`)
+/// can be told from "blocked" (any `BLOCKED`). Actions `NONE` (detected, not acted on) count
+/// as neither.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Actions {
+    anonymized: bool,
+    blocked: bool,
+}
+
+impl Actions {
+    /// Adds the actions of one trace (input and output assessments alike).
+    pub fn record(&mut self, trace: &GuardrailTraceAssessment) {
+        let inputs = trace.input_assessment.iter().flat_map(|map| map.values());
+        let outputs = trace
+            .output_assessments
+            .iter()
+            .flat_map(|map| map.values())
+            .flatten();
+        for assessment in inputs.chain(outputs) {
+            for action in assessment_actions(assessment) {
+                match action {
+                    "ANONYMIZED" => self.anonymized = true,
+                    "BLOCKED" => self.blocked = true,
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// Some content was anonymized and nothing was blocked.
+    pub fn masked_only(&self) -> bool {
+        self.anonymized && !self.blocked
+    }
+}
+
+/// Every policy action of one assessment, as Bedrock's raw strings.
+fn assessment_actions(assessment: &GuardrailAssessment) -> Vec<&str> {
+    let mut actions = Vec::new();
+    if let Some(policy) = &assessment.topic_policy {
+        actions.extend(policy.topics.iter().map(|topic| topic.action.as_str()));
+    }
+    if let Some(policy) = &assessment.content_policy {
+        actions.extend(policy.filters.iter().map(|filter| filter.action.as_str()));
+    }
+    if let Some(policy) = &assessment.word_policy {
+        actions.extend(policy.custom_words.iter().map(|word| word.action.as_str()));
+        actions.extend(
+            policy
+                .managed_word_lists
+                .iter()
+                .map(|word| word.action.as_str()),
+        );
+    }
+    if let Some(policy) = &assessment.sensitive_information_policy {
+        actions.extend(
+            policy
+                .pii_entities
+                .iter()
+                .map(|entity| entity.action.as_str()),
+        );
+        actions.extend(policy.regexes.iter().map(|regex| regex.action.as_str()));
+    }
+    if let Some(policy) = &assessment.contextual_grounding_policy {
+        actions.extend(
+            policy
+                .filters
+                .iter()
+                .flatten()
+                .map(|filter| filter.action.as_str()),
+        );
+    }
+    actions
 }

@@ -1,4 +1,5 @@
-//! Bedrock ConverseStream output → host stream events (EVT-01…EVT-32, USE-01/02, BR-40).
+//! Bedrock ConverseStream output → host stream events (EVT-01…EVT-33, USE-01/02, BR-40,
+//! GRD-04/06).
 //!
 //! [`StreamMapper`] is a synchronous state machine: the caller reads the SDK's event receiver
 //! and feeds every event, the clean end, or the failure into it, and forwards whatever host
@@ -36,6 +37,12 @@ pub const GUARDRAIL_TRACE_DIAGNOSTIC: &str = "guardrail_trace";
 /// ERR-10: `model_context_window_exceeded` before any output is a context overflow; the stream
 /// still ends `length` (EVT-10), so the verdict travels as a diagnostic on the summary.
 pub const CONTEXT_OVERFLOW_DIAGNOSTIC: &str = "context_overflow";
+/// GRD-06 diagnostic kind (PLG-52): the guardrail only masked (anonymized) content, so the answer is
+/// delivered as a normal one.
+pub const GUARDRAIL_MASKED_DIAGNOSTIC: &str = "guardrail_masked";
+/// The diagnostic kind of a warning the final message carries for the user (EVT-33, PLG-52);
+/// details `{"provider", "message"}`, the message being the normative text.
+pub const WARNING_DIAGNOSTIC: &str = "warning";
 /// The provider name in diagnostics.
 const PROVIDER: &str = "amazon-bedrock";
 
@@ -49,6 +56,9 @@ pub struct MapperConfig {
     /// EVT-20: hold every event back until `messageStop` (Claude Fable 5, Mythos 5, Opus 5,
     /// Sonnet 5), so a refusal never shows partial content.
     pub refusal_buffered: bool,
+    /// The `maxTokens` the request was sent with (the model's limit when it was omitted), named
+    /// in the EVT-33 warning about a tool call the output limit cut off.
+    pub max_tokens: u64,
 }
 
 /// One open content block, keyed by `contentBlockIndex` (EVT-02).
@@ -70,11 +80,25 @@ enum Block {
     Skipped,
 }
 
+/// A tool block that was closed with arguments that are not a complete JSON object: its
+/// `toolcall_end` waits for the stop reason, because under `max_tokens` it was cut off (EVT-33,
+/// PLG-55).
+#[derive(Debug)]
+struct UnfinishedTool {
+    index: u32,
+    id: String,
+    name: String,
+    arguments: String,
+}
+
 /// How the message ended, as decided at `messageStop` (EVT-10).
 #[derive(Debug)]
 enum Outcome {
     Finished(StopReason),
     Failed(PluginError),
+    /// `guardrail_intervened`: an error unless the trace (in the metadata after `messageStop`)
+    /// shows the guardrail only masked content (GRD-06), so the verdict waits for the end.
+    GuardrailIntervened,
 }
 
 /// Maps one ConverseStream response to host events. See the module docs.
@@ -95,6 +119,12 @@ pub struct StreamMapper {
     /// A host tool call was started (EVT-10: `end_turn` after tool calls means `toolUse`).
     tool_calls: usize,
     blocks: BTreeMap<i32, Block>,
+    /// EVT-33: closed tool blocks whose arguments are incomplete, until `messageStop`.
+    unfinished_tools: Vec<UnfinishedTool>,
+    /// GRD-06: what the guardrail traces of this response did.
+    guardrail_actions: guardrail_trace::Actions,
+    /// A `metadata` event carried usage (its `usage` event may wait for GRD-06's verdict).
+    saw_usage: bool,
     buffering: bool,
     buffer: Vec<StreamEvent_NE>,
     outcome: Option<Outcome>,
@@ -123,6 +153,9 @@ impl StreamMapper {
             produced_content: false,
             tool_calls: 0,
             blocks: BTreeMap::new(),
+            unfinished_tools: Vec::new(),
+            guardrail_actions: guardrail_trace::Actions::default(),
+            saw_usage: false,
             buffering,
             buffer: Vec::new(),
             outcome: None,
@@ -192,7 +225,10 @@ impl StreamMapper {
             // After a refused or failed messageStop, late content must stay hidden (EVT-20).
             ConverseStreamOutput::ContentBlockStart(_)
             | ConverseStreamOutput::ContentBlockDelta(_)
-                if matches!(self.outcome, Some(Outcome::Failed(_))) =>
+                if matches!(
+                    self.outcome,
+                    Some(Outcome::Failed(_) | Outcome::GuardrailIntervened)
+                ) =>
             {
                 tracing::debug!("ignoring content after a failed messageStop");
             }
@@ -219,14 +255,100 @@ impl StreamMapper {
                 self.fail(error, StopReason::Error, out);
             }
             Some(Outcome::Failed(error)) => self.fail(error, StopReason::Error, out),
-            Some(Outcome::Finished(reason)) => {
-                self.ensure_started(out);
-                self.close_all_blocks(out);
-                self.flush_buffer(out);
-                let summary = self.summary(reason);
-                self.finished = true;
-                out.push(StreamEvent_NE::new(StreamEvent::Done(RBox::new(summary))));
+            Some(Outcome::GuardrailIntervened) if self.guardrail_actions.masked_only() => {
+                // GRD-06: masked is not blocked; the answer is delivered as it came.
+                self.diagnostics.push(Diagnostic {
+                    kind: GUARDRAIL_MASKED_DIAGNOSTIC.into(),
+                    details_json:
+                        json!({"provider": PROVIDER, "stopReason": "guardrail_intervened"})
+                            .to_string()
+                            .into(),
+                });
+                self.finish_content(false, out);
+                if self.saw_usage {
+                    self.emit(StreamEvent::Usage(self.usage), out);
+                }
+                self.done(StopReason::Stop, out);
             }
+            Some(Outcome::GuardrailIntervened) => {
+                let error = PluginError::new(ErrorKind::Service, "guardrail_intervened");
+                self.fail(error, StopReason::Error, out);
+            }
+            Some(Outcome::Finished(reason)) => {
+                self.finish_content(false, out);
+                self.done(reason, out);
+            }
+        }
+    }
+
+    /// The terminal `Done`; the content was finished by [`Self::finish_content`].
+    fn done(&mut self, reason: StopReason, out: &mut Vec<StreamEvent_NE>) {
+        let summary = self.summary(reason);
+        self.finished = true;
+        out.push(StreamEvent_NE::new(StreamEvent::Done(RBox::new(summary))));
+    }
+
+    /// The message finished: every block still open gets its `*_end` (EVT-03) and the held
+    /// back events are released (EVT-20) — except tool calls the output limit cut off
+    /// (`cut_by_limit`), which get none and leave a warning instead (EVT-33).
+    fn finish_content(&mut self, cut_by_limit: bool, out: &mut Vec<StreamEvent_NE>) {
+        self.ensure_started(out);
+        let unfinished = std::mem::take(&mut self.unfinished_tools);
+        if cut_by_limit {
+            let open_tools: Vec<i32> = self
+                .blocks
+                .iter()
+                .filter(|(_, block)| matches!(block, Block::Tool { .. }))
+                .map(|(key, _)| *key)
+                .collect();
+            let mut cut: Vec<(u32, String)> = unfinished
+                .into_iter()
+                .map(|tool| (tool.index, tool.name))
+                .collect();
+            for key in open_tools {
+                if let (Some(Block::Tool { name, .. }), Some(index)) =
+                    (self.blocks.remove(&key), host_index(key))
+                {
+                    cut.push((index, name));
+                }
+            }
+            cut.sort_by_key(|(index, _)| *index);
+            for (_, name) in cut {
+                let message = format!(
+                    "tool call {name} was cut off at maxTokens {}; its arguments are incomplete",
+                    self.config.max_tokens
+                );
+                self.warn(message);
+            }
+        } else {
+            // Not cut off: the incomplete arguments are malformed, replayed as `{}` (EVT-04).
+            for tool in unfinished {
+                let event = StreamEvent::ToolCallEnd {
+                    index: tool.index,
+                    id: tool.id.into(),
+                    name: tool.name.into(),
+                    arguments_json: final_arguments(&tool.arguments).into(),
+                };
+                self.emit(event, out);
+            }
+        }
+        self.close_all_blocks(out);
+        self.flush_buffer(out);
+    }
+
+    /// Adds a warning for the user to the final message (kind [`WARNING_DIAGNOSTIC`]), once per
+    /// distinct text.
+    pub fn warn(&mut self, message: String) {
+        let details = json!({"provider": PROVIDER, "message": message}).to_string();
+        let known = self.diagnostics.iter().any(|diagnostic| {
+            diagnostic.kind.as_str() == WARNING_DIAGNOSTIC
+                && diagnostic.details_json.as_str() == details
+        });
+        if !known {
+            self.diagnostics.push(Diagnostic {
+                kind: WARNING_DIAGNOSTIC.into(),
+                details_json: details.into(),
+            });
         }
     }
 
@@ -265,6 +387,7 @@ impl StreamMapper {
         }
         self.buffer.clear();
         self.blocks.clear();
+        self.unfinished_tools.clear();
         self.buffering = false;
         self.finished = true;
         let summary = self.summary(stop_reason);
@@ -551,12 +674,24 @@ impl StreamMapper {
                 id,
                 name,
                 arguments,
-            } => StreamEvent::ToolCallEnd {
-                index,
-                id: id.into(),
-                name: name.into(),
-                arguments_json: final_arguments(&arguments).into(),
-            },
+            } => {
+                if !is_complete_arguments(&arguments) {
+                    // EVT-33: delivered only once the stop reason says it was not cut off.
+                    self.unfinished_tools.push(UnfinishedTool {
+                        index,
+                        id,
+                        name,
+                        arguments,
+                    });
+                    return;
+                }
+                StreamEvent::ToolCallEnd {
+                    index,
+                    id: id.into(),
+                    name: name.into(),
+                    arguments_json: final_arguments(&arguments).into(),
+                }
+            }
             Block::Skipped => return,
         };
         self.emit(event, out);
@@ -582,6 +717,7 @@ impl StreamMapper {
             "max_tokens" | "model_context_window_exceeded" => Outcome::Finished(StopReason::Length),
             "tool_use" => Outcome::Finished(StopReason::ToolUse),
             "refusal" => Outcome::Failed(refusal_error(stop.additional_model_response_fields())),
+            "guardrail_intervened" => Outcome::GuardrailIntervened,
             other => Outcome::Failed(PluginError::new(ErrorKind::Service, other)),
         };
         if raw == "model_context_window_exceeded" && !self.produced_content {
@@ -592,13 +728,12 @@ impl StreamMapper {
                     .into(),
             });
         }
+        let cut_by_limit = raw == "max_tokens";
         self.provider_stop_reason = Some(raw);
         match &outcome {
-            Outcome::Finished(_) => {
-                self.ensure_started(out);
-                self.close_all_blocks(out);
-                self.flush_buffer(out);
-            }
+            Outcome::Finished(_) => self.finish_content(cut_by_limit, out),
+            // GRD-06: the trace that decides comes with the metadata; content stays as it is.
+            Outcome::GuardrailIntervened => {}
             Outcome::Failed(_) => {
                 // EVT-20: a refused or failed message shows nothing; the error comes at the
                 // end, after metadata, so it carries the usage.
@@ -616,7 +751,11 @@ impl StreamMapper {
     ) {
         if let Some(usage) = metadata.usage() {
             self.usage = usage_from_sdk(usage, &self.config.cost);
-            if !matches!(self.outcome, Some(Outcome::Failed(_))) {
+            self.saw_usage = true;
+            if !matches!(
+                self.outcome,
+                Some(Outcome::Failed(_) | Outcome::GuardrailIntervened)
+            ) {
                 self.ensure_started(out);
                 self.emit(StreamEvent::Usage(self.usage), out);
             }
@@ -628,6 +767,7 @@ impl StreamMapper {
             self.service_tier = Some(tier.r#type().as_str().to_owned());
         }
         if let Some(guardrail) = metadata.trace().and_then(|trace| trace.guardrail()) {
+            self.guardrail_actions.record(guardrail);
             self.diagnostics.push(Diagnostic {
                 kind: GUARDRAIL_TRACE_DIAGNOSTIC.into(),
                 details_json: guardrail_trace::trace_json(guardrail).to_string().into(),
@@ -653,6 +793,13 @@ fn host_index(key: i32) -> Option<u32> {
         tracing::debug!(key, "ignoring a negative contentBlockIndex");
     }
     index
+}
+
+/// EVT-33: the raw argument buffer is empty (a call without arguments) or a complete JSON
+/// object; anything else was cut off or is malformed.
+fn is_complete_arguments(raw: &str) -> bool {
+    let trimmed = raw.trim();
+    trimmed.is_empty() || matches!(serde_json::from_str::<Value>(trimmed), Ok(Value::Object(_)))
 }
 
 /// EVT-04 / `ToolCallEnd.arguments_json`: the raw buffer when it is a JSON object (kept byte

@@ -315,3 +315,86 @@ fn static_patterns_compile() {
     // Forcing each static compiles its constant pattern.
     assert!(!MAX_TOKENS_PATTERN.as_str().is_empty());
 }
+
+#[test]
+fn br_10_plg_11_oversized_delays_never_wait_beyond_the_max_delay_maximum() {
+    // A policy built in code with u64::MAX milliseconds: the reported
+    // `[retry 2 in 16646325895702250602 ms: rate_limit]` cannot happen any more.
+    let policy = policy(u64::MAX, u64::MAX);
+    for attempt in [2, 3, 10, u32::MAX] {
+        assert_eq!(
+            delay_cap(&policy, attempt),
+            Duration::from_millis(3_600_000),
+            "{attempt}"
+        );
+    }
+    let mut max = || u64::MAX;
+    assert!(backoff_delay(&policy, 2, None, &mut max) <= Duration::from_millis(3_600_000));
+    // Through the config: parsing rejects such values, and a config built in code is clamped.
+    let mut config = crate::config::PluginConfig::default();
+    config.retry = Some(crate::config::RetryConfig {
+        base_delay_ms: Some(u64::MAX),
+        max_delay_ms: Some(u64::MAX),
+        ..Default::default()
+    });
+    let clamped = config.retry_policy();
+    assert_eq!(clamped.base_delay, Duration::from_millis(600_000));
+    assert_eq!(delay_cap(&clamped, 2), Duration::from_millis(600_000));
+    assert_eq!(delay_cap(&clamped, 4), Duration::from_millis(2_400_000));
+    assert_eq!(delay_cap(&clamped, 5), Duration::from_millis(3_600_000));
+}
+
+fn mixed_turn_input() -> ConverseInput {
+    use aws_sdk_bedrockruntime::types::{
+        ContentBlock, ConversationRole, Message, ToolResultBlock, ToolResultContentBlock,
+    };
+    let mut shaped = input();
+    shaped.messages = vec![Message::builder()
+        .role(ConversationRole::User)
+        .content(ContentBlock::ToolResult(
+            ToolResultBlock::builder()
+                .tool_use_id("t1")
+                .content(ToolResultContentBlock::Text("42".into()))
+                .build()
+                .unwrap(),
+        ))
+        .content(ContentBlock::Text("thanks".into()))
+        .build()
+        .unwrap()];
+    shaped
+}
+
+#[test]
+fn br_96_detection_reshaping_and_memory() {
+    assert!(needs_tool_result_separation(&validation(
+        "Conversation blocks and tool result blocks cannot be provided in the same turn."
+    )));
+    assert!(!needs_tool_result_separation(&BedrockError::service(
+        "ThrottlingException",
+        Some("Conversation blocks and tool result blocks cannot be provided in the same turn."),
+        None,
+        None
+    )));
+    assert!(!needs_tool_result_separation(&validation(
+        "Malformed input request"
+    )));
+    assert_eq!(TURN_SEPARATION_REASON, "capability");
+
+    let model = "unit.test-separation-model";
+    let learned = LearnedCorrections::default();
+    let mut shaped = mixed_turn_input();
+    assert!(separate_tool_results(&mut shaped, &learned, model));
+    assert_eq!(shaped.messages.len(), 3);
+    assert!(learned.get(model).separate_tool_results);
+    // Nothing left to separate: no resend can help, nothing more is learned.
+    assert!(!separate_tool_results(&mut shaped, &learned, "other.model"));
+    assert!(!learned.get("other.model").separate_tool_results);
+
+    // Later requests for the model are built separated from the start.
+    let mut later = mixed_turn_input();
+    apply_learned(&mut later, &learned, model, "us-east-1");
+    assert_eq!(later.messages, shaped.messages);
+    let mut other = mixed_turn_input();
+    apply_learned(&mut other, &learned, "other.model", "us-east-1");
+    assert_eq!(other.messages.len(), 1);
+}

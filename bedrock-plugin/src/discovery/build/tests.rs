@@ -64,7 +64,7 @@ fn disc_19_provisioned_only_dropped_empty_kept() {
 }
 
 #[test]
-fn disc_20_claude_37_fields_and_defaults() {
+fn disc_20_disc_23_claude_37_fields_and_defaults() {
     let definition = foundation_definition(
         &fm(
             "anthropic.claude-3-7-sonnet-20250219-v1:0",
@@ -81,7 +81,7 @@ fn disc_20_claude_37_fields_and_defaults() {
     );
     assert_eq!(
         (definition.context_window, definition.max_tokens),
-        (200_000, 4_096)
+        (200_000, 64_000)
     );
     let mut custom = options();
     custom.default_context_window = 64_000;
@@ -99,6 +99,56 @@ fn disc_20_claude_37_fields_and_defaults() {
         (1_000_000, 128_000)
     );
     assert!(reasoning_for("deepseek.r1-v1:0", "DeepSeek-R1"));
+}
+
+#[test]
+fn disc_23_profiles_without_a_listed_base_use_the_table_and_default_max_tokens() {
+    let profile = |id: &str, arn: &str| RawProfile {
+        profile_id: id.into(),
+        profile_name: id.into(),
+        status: "ACTIVE".into(),
+        profile_type: "SYSTEM_DEFINED".into(),
+        model_arns: vec![arn.into()],
+    };
+    let haiku = profile_definition(
+        &profile(
+            "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+            "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0",
+        ),
+        &[],
+        &options(),
+    );
+    assert_eq!(haiku.max_tokens, 64_000);
+    let mut custom = options();
+    custom.default_max_tokens = 8_192;
+    let unknown = profile_definition(
+        &profile(
+            "us.acme.unknown-model-v1:0",
+            "arn:aws:bedrock:us-east-1::foundation-model/acme.unknown-model-v1:0",
+        ),
+        &[],
+        &custom,
+    );
+    assert_eq!(unknown.max_tokens, 8_192);
+    custom.default_max_tokens = 0;
+    let non_positive = foundation_definition(&fm("amazon.titan-tg1-large", "Titan"), &custom, &[]);
+    assert_eq!(non_positive.max_tokens, 4_096);
+}
+
+#[test]
+fn disc_20_br_93_audio_input_is_kept_in_input_order() {
+    let mut model = fm("amazon.nova-2-sonic-v1:0", "Nova 2 Sonic");
+    model.input_modalities = vec![
+        "AUDIO".into(),
+        "TEXT".into(),
+        "EMBEDDING".into(),
+        "audio".into(),
+    ];
+    let definition = foundation_definition(&model, &options(), &[]);
+    assert_eq!(
+        definition.input.as_slice(),
+        &[RString::from("audio"), RString::from("text")]
+    );
 }
 
 #[test]

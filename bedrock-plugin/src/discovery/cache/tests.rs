@@ -1,4 +1,5 @@
 use super::*;
+use futures::FutureExt as _;
 
 fn output() -> RunResult {
     Ok(Arc::new(RunOutput {

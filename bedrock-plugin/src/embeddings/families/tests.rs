@@ -152,7 +152,8 @@ fn emb_13_unknown_ids() {
             .dimensions,
         Some(333)
     );
-    // An application-profile ARN (no lookup) is an unknown id, unless the host names the family.
+    // An application-profile ARN whose lookup failed (EMB-11's fallback) is an unknown id
+    // keyed by its trailing segment, unless the host names the family.
     let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emb1";
     let resolved = resolve(arn, None, None).expect("arn");
     assert_eq!(resolved.family, Family::TitanV1);
@@ -160,6 +161,34 @@ fn emb_13_unknown_ids() {
     let resolved = resolve(arn, Some(1536), Some("cohere-v4")).expect("arn");
     assert_eq!(resolved.family, Family::CohereV4);
     assert_eq!(resolved.dimensions, Some(1536));
+}
+
+#[test]
+fn emb_11_application_profile_takes_the_spec_of_its_first_target() {
+    let arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/emb1";
+    let resolved =
+        resolve_with_spec_id(arn, None, None, Some("cohere.embed-v4:0")).expect("cohere");
+    assert_eq!(
+        resolved,
+        ResolvedModel {
+            model_id: arn.to_owned(),
+            family: Family::CohereV4,
+            dimensions: Some(1536),
+            max_input_tokens: Some(128_000),
+        }
+    );
+    // The target's dimensions are validated, naming the id the host configured.
+    let error =
+        resolve_with_spec_id(arn, Some(3072), None, Some("cohere.embed-v4:0")).expect_err("3072");
+    assert_eq!(
+        error.message.as_str(),
+        format!("Invalid dimensions 3072 for {arn}. Valid values: 256, 512, 1024, 1536")
+    );
+    // A target the table does not know: EMB-13 on the target's lookup key.
+    let unknown = resolve_with_spec_id(arn, None, None, Some("amazon.nova-3-embeddings"))
+        .expect("unknown target");
+    assert_eq!(unknown.family, Family::Nova);
+    assert_eq!(unknown.dimensions, None);
 }
 
 #[test]

@@ -111,7 +111,29 @@ pub fn footer_lines(closing: &Closing<'_>) -> Vec<String> {
     if let Some(latency) = summary.latency_ms.into_option() {
         lines.push(format!("server latency: {latency} ms"));
     }
+    lines.extend(
+        warnings(summary)
+            .into_iter()
+            .map(|message| format!("warning: {message}")),
+    );
     lines
+}
+
+/// The warnings the plugin put on the final message (diagnostics of kind `warning` with a
+/// `message`, e.g. EVT-33's cut tool call), cleaned of terminal controls: they can quote the
+/// model's own words (a tool name).
+fn warnings(summary: &ResponseSummary) -> Vec<String> {
+    summary
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.kind.as_str() == "warning")
+        .filter_map(|diagnostic| {
+            let details: serde_json::Value =
+                serde_json::from_str(diagnostic.details_json.as_str()).ok()?;
+            let message = details.get("message")?.as_str()?;
+            Some(Sanitizer::default().clean(message))
+        })
+        .collect()
 }
 
 /// The closing `{"type":"summary"}` line of `chat --json`.

@@ -168,6 +168,39 @@ mod rendering {
     }
 
     #[test]
+    fn evt_33_warnings_on_the_final_message_are_printed_without_terminal_controls() {
+        let mut summary = ResponseSummary::new("m");
+        summary.diagnostics = abi_stable::std_types::RVec::from(vec![
+            plugin_api::error::Diagnostic {
+                kind: "warning".into(),
+                details_json: r#"{"provider":"amazon-bedrock","message":"tool call get_\u001b[31mweather was cut off at maxTokens 2; its arguments are incomplete"}"#.into(),
+            },
+            plugin_api::error::Diagnostic {
+                kind: "guardrail_masked".into(),
+                details_json: r#"{"message":"not a warning"}"#.into(),
+            },
+        ]);
+        let closing = Closing {
+            summary: &summary,
+            priced: false,
+            time_to_first_token: None,
+            total: Duration::from_millis(1),
+        };
+        let lines = footer_lines(&closing);
+        assert_eq!(
+            lines.last().map(String::as_str),
+            Some("warning: tool call get_weather was cut off at maxTokens 2; its arguments are incomplete")
+        );
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|line| line.starts_with("warning: "))
+                .count(),
+            1
+        );
+    }
+
+    #[test]
     fn unpriced_models_say_so() {
         let summary = ResponseSummary::new("m");
         let closing = Closing {

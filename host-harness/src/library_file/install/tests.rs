@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::Work;
+use super::{write_atomically, Work};
 
 fn work() -> Work {
     Work {
@@ -90,4 +90,39 @@ fn committed_work_leaves_everything() {
     work.committed = true;
     drop(work);
     assert!(temp.exists());
+}
+
+#[test]
+fn plg_44_write_atomically_replaces_the_file_and_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("config.json5");
+    std::fs::write(&target, "old").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+    write_atomically(&target, b"new").unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(names(dir.path()), ["config.json5"]);
+}
+
+#[test]
+fn plg_44_a_failed_atomic_write_leaves_the_target_and_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // A non-empty folder cannot be replaced by a file: the rename fails.
+    let target = dir.path().join("config.json5");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("inside"), "kept").unwrap();
+    let err = write_atomically(&target, b"new").unwrap_err();
+    assert_eq!(err.action, "replace");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot replace {}: ", target.display())),
+        "{err}"
+    );
+    assert_eq!(names(dir.path()), ["config.json5"]);
+    assert_eq!(
+        std::fs::read_to_string(target.join("inside")).unwrap(),
+        "kept"
+    );
 }

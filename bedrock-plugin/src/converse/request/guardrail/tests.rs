@@ -12,6 +12,7 @@ fn guardrail(
         guardrail_version: version.to_owned(),
         stream_processing_mode: mode,
         trace,
+        latest_message_only: None,
     }
 }
 
@@ -74,4 +75,144 @@ fn grd_02_converse_config_never_has_stream_processing_mode() {
         stream_config(Some(&config)).map(|c| c.config.stream_processing_mode().clone()),
         Some(GuardrailStreamProcessingMode::Async)
     );
+}
+
+use crate::converse::request::messages::tests::{
+    assistant, image, request, text_part, tool_call, tool_result, user, NOVA,
+};
+use crate::models::traits::ModelTraits;
+use aws_sdk_bedrockruntime::types::ContentBlock as Block;
+use plugin_api::chat::{AssistantBlock, ContentPart};
+
+fn converted(request: &ChatRequest) -> Converted {
+    converted_with_tools(request, false)
+}
+
+fn converted_with_tools(request: &ChatRequest, tools_enabled: bool) -> Converted {
+    crate::converse::request::messages::convert_with_ends(
+        request,
+        &ModelTraits::of(&request.model),
+        tools_enabled,
+    )
+    .unwrap()
+}
+
+fn guard_text(text: &str) -> Block {
+    Block::GuardContent(GuardrailConverseContentBlock::Text(
+        GuardrailConverseTextBlock::builder()
+            .text(text)
+            .build()
+            .unwrap(),
+    ))
+}
+
+fn guarded(request: &ChatRequest) -> Vec<Vec<Block>> {
+    let mut converted = converted(request);
+    guard_latest_user_message(request, &mut converted);
+    converted
+        .messages
+        .into_iter()
+        .map(|message| message.content)
+        .collect()
+}
+
+#[test]
+fn grd_05_plg_53_only_the_last_user_message_text_and_png_jpeg_images_become_guard_content() {
+    let gif = ContentPart::Image {
+        data: "aGk=".into(),
+        mime_type: "image/gif".into(),
+    };
+    let req = request(
+        NOVA,
+        vec![
+            user(vec![text_part("first")]),
+            assistant(
+                NOVA,
+                vec![AssistantBlock::Text {
+                    text: "answer".into(),
+                }],
+            ),
+            user(vec![text_part("second")]),
+            // MSG-09 merges this into the same Bedrock message as "second".
+            user(vec![text_part("newest"), image("aGk="), gif]),
+        ],
+    );
+    let plain = converted(&req);
+    let content = guarded(&req);
+    assert_eq!(
+        content[0], plain.messages[0].content,
+        "earlier turns stay plain"
+    );
+    assert_eq!(content[1], plain.messages[1].content);
+    let last = &plain.messages[2].content;
+    let Block::Image(png) = &last[2] else {
+        panic!("png image expected, got {last:?}");
+    };
+    let png_bytes = match png.source() {
+        Some(ImageSource::Bytes(bytes)) => bytes.clone(),
+        other => panic!("inline image expected, got {other:?}"),
+    };
+    assert_eq!(
+        content[2],
+        [
+            Block::Text("second".into()),
+            guard_text("newest"),
+            Block::GuardContent(GuardrailConverseContentBlock::Image(
+                GuardrailConverseImageBlock::builder()
+                    .format(GuardrailConverseImageFormat::Png)
+                    .source(GuardrailConverseImageSource::Bytes(png_bytes))
+                    .build()
+                    .unwrap()
+            )),
+            // GIF is no guardrail image format, so it stays plain.
+            last[3].clone(),
+        ]
+    );
+    assert!(matches!(&last[3], Block::Image(image) if *image.format() == ImageFormat::Gif));
+}
+
+#[test]
+fn grd_05_latest_message_only_needs_a_guardrail_and_the_flag() {
+    let config = |guardrail: serde_json::Value| -> PluginConfig {
+        serde_json::from_value(serde_json::json!({ "guardrail": guardrail })).unwrap()
+    };
+    let with = |latest: serde_json::Value| {
+        let mut guardrail =
+            serde_json::json!({"guardrailIdentifier": "gr-1", "guardrailVersion": "1"});
+        if !latest.is_null() {
+            guardrail["latestMessageOnly"] = latest;
+        }
+        config(guardrail)
+    };
+    assert!(latest_message_only(&with(serde_json::json!(true))));
+    assert!(!latest_message_only(&with(serde_json::json!(false))));
+    assert!(
+        !latest_message_only(&with(serde_json::Value::Null)),
+        "default false"
+    );
+    assert!(
+        !latest_message_only(&PluginConfig::default()),
+        "no guardrail"
+    );
+}
+
+#[test]
+fn grd_05_plg_53_tool_results_after_the_last_user_message_stay_plain() {
+    let req = request(
+        NOVA,
+        vec![
+            user(vec![text_part("question")]),
+            assistant(NOVA, vec![tool_call("t1", "lookup", "{}")]),
+            tool_result("t1", "lookup", vec![text_part("42")]),
+        ],
+    );
+    let plain = converted_with_tools(&req, true);
+    let mut guarded = plain.clone();
+    guard_latest_user_message(&req, &mut guarded);
+    assert_eq!(guarded.messages[0].content, [guard_text("question")]);
+    assert_eq!(guarded.messages[1..], plain.messages[1..]);
+    assert!(matches!(
+        guarded.messages[2].content[0],
+        Block::ToolResult(_)
+    ));
 }

@@ -7,9 +7,9 @@ use abi_stable::std_types::{ROption, RString, RVec};
 use aws_sdk_bedrockruntime::types::{ImageSource, VideoSource};
 use plugin_api::chat::ChatOptions;
 
-const NOVA: &str = "amazon.nova-micro-v1:0";
+pub(crate) const NOVA: &str = "amazon.nova-micro-v1:0";
 
-fn request(model_id: &str, messages: Vec<plugin_api::chat::Message_NE>) -> ChatRequest {
+pub(crate) fn request(model_id: &str, messages: Vec<plugin_api::chat::Message_NE>) -> ChatRequest {
     ChatRequest {
         model: ModelDefinition::new(model_id, "amazon-bedrock", "bedrock-converse-stream"),
         system_prompt: ROption::RNone,
@@ -19,7 +19,7 @@ fn request(model_id: &str, messages: Vec<plugin_api::chat::Message_NE>) -> ChatR
     }
 }
 
-fn user(parts: Vec<ContentPart>) -> plugin_api::chat::Message_NE {
+pub(crate) fn user(parts: Vec<ContentPart>) -> plugin_api::chat::Message_NE {
     plugin_api::chat::Message_NE::new(HostMessage::User {
         content: parts.into_iter().map(ContentPart_NE::new).collect(),
         runtime_context: false,
@@ -57,7 +57,7 @@ fn assistant_from(
     })
 }
 
-fn assistant(model: &str, blocks: Vec<AssistantBlock>) -> plugin_api::chat::Message_NE {
+pub(crate) fn assistant(model: &str, blocks: Vec<AssistantBlock>) -> plugin_api::chat::Message_NE {
     assistant_from(model, None, blocks)
 }
 
@@ -69,7 +69,7 @@ fn thinking(value: &str, signature: Option<&str>, redacted: bool) -> AssistantBl
     }
 }
 
-fn tool_call(id: &str, name: &str, args: &str) -> AssistantBlock {
+pub(crate) fn tool_call(id: &str, name: &str, args: &str) -> AssistantBlock {
     AssistantBlock::ToolCall {
         id: id.into(),
         name: name.into(),
@@ -77,7 +77,11 @@ fn tool_call(id: &str, name: &str, args: &str) -> AssistantBlock {
     }
 }
 
-fn tool_result(id: &str, name: &str, parts: Vec<ContentPart>) -> plugin_api::chat::Message_NE {
+pub(crate) fn tool_result(
+    id: &str,
+    name: &str,
+    parts: Vec<ContentPart>,
+) -> plugin_api::chat::Message_NE {
     plugin_api::chat::Message_NE::new(HostMessage::ToolResult {
         tool_call_id: id.into(),
         tool_name: name.into(),
@@ -87,11 +91,11 @@ fn tool_result(id: &str, name: &str, parts: Vec<ContentPart>) -> plugin_api::cha
     })
 }
 
-fn text_part(value: &str) -> ContentPart {
+pub(crate) fn text_part(value: &str) -> ContentPart {
     ContentPart::Text { text: value.into() }
 }
 
-fn image(data: &str) -> ContentPart {
+pub(crate) fn image(data: &str) -> ContentPart {
     ContentPart::Image {
         data: data.into(),
         mime_type: "image/png".into(),

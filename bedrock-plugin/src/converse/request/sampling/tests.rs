@@ -69,11 +69,75 @@ fn temp_02_opus_47_family_omits_temperature() {
     // Alias with a canonical id.
     let alias = with_canonical("production-claude", "claude-opus-4-8");
     assert!(omits_temperature(&alias));
-    // An opaque application profile whose (looked-up) target is Opus 4.7: the target
-    // ARN matches, which is what a TEMP-04 lookup result is tested with.
-    assert!(omits_temperature_id(
-        "arn:aws:bedrock:us-west-2::foundation-model/anthropic.claude-opus-4.7-v1:0"
-    ));
+}
+
+const OPAQUE_PROFILE: &str =
+    "arn:aws:bedrock:us-west-2:123456789012:application-inference-profile/z27qyso459dd";
+const NAMED_PROFILE: &str =
+    "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/my-claude-profile";
+
+/// The traits of an application profile whose GetInferenceProfile lookup returned `targets`.
+fn profile_traits(arn: &str, targets: &[&str]) -> ModelTraits {
+    ModelTraits::of(&model(arn))
+        .with_profile_targets(targets.iter().map(|id| (*id).to_owned()).collect())
+}
+
+#[test]
+fn temp_04_ex_i40_opaque_profile_backed_by_opus_47_omits_temperature() {
+    let traits = profile_traits(OPAQUE_PROFILE, &["anthropic.claude-opus-4.7-v1:0"]);
+    assert!(super::omits_temperature(&traits));
+    let sampling = super::resolve(
+        &model(OPAQUE_PROFILE),
+        &traits,
+        Some(0.3),
+        Some(0.9),
+        &WARNINGS,
+    );
+    assert_eq!(sampling, Sampling::default());
+    // Any target matching TEMP-01 is enough.
+    let mixed = profile_traits(
+        OPAQUE_PROFILE,
+        &["anthropic.claude-sonnet-4-6", "anthropic.claude-opus-4-7"],
+    );
+    assert!(super::omits_temperature(&mixed));
+}
+
+#[test]
+fn temp_04_the_lookup_decides_over_the_arn_string() {
+    // TEMP-03: a named Claude profile resolving to a non-Opus-4.7+ model keeps temperature.
+    let sonnet = profile_traits(NAMED_PROFILE, &["anthropic.claude-sonnet-4-6"]);
+    assert!(!super::omits_temperature(&sonnet));
+    // A profile whose name suggests Opus 4.7 but whose target is Sonnet 4.6 keeps it too.
+    let misnamed =
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/claude-opus-4-7";
+    assert!(omits_temperature(&model(misnamed)), "ARN fallback matches");
+    let looked_up = profile_traits(misnamed, &["anthropic.claude-sonnet-4-6"]);
+    assert!(!super::omits_temperature(&looked_up));
+    let kept = super::resolve(&model(misnamed), &looked_up, Some(0.5), None, &WARNINGS);
+    assert_eq!(kept.temperature, Some(0.5));
+}
+
+#[test]
+fn temp_05_applies_to_an_application_profiles_targets() {
+    let traits = profile_traits(OPAQUE_PROFILE, &["anthropic.claude-sonnet-4-6"]);
+    assert!(super::rejects_temperature_with_top_p(&traits));
+    let (sampling, warnings) = capture_warnings(|| {
+        super::resolve(
+            &model(OPAQUE_PROFILE),
+            &traits,
+            Some(0.3),
+            Some(0.9),
+            &WARNINGS,
+        )
+    });
+    assert_eq!(sampling.temperature, Some(0.3));
+    assert_eq!(sampling.top_p, None);
+    assert_eq!(
+        warnings,
+        vec![format!(
+            "Amazon Bedrock: {OPAQUE_PROFILE} does not accept temperature and top_p together; dropping top_p"
+        )]
+    );
 }
 
 #[test]
@@ -87,7 +151,8 @@ fn temp_03_other_models_keep_temperature() {
         "anthropic.claude-opus-4-70",
         "my-claude-opus-4-7",
         "amazon.nova-micro-v1:0",
-        // Without a lookup the opaque ARN itself is matched (TEMP-04 fallback).
+        // Without a lookup result the ARN itself is matched (TEMP-04's fallback for a failed
+        // lookup); the lookup's own verdict is tested in the TEMP-04 tests below.
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/my-claude-profile",
     ] {
         assert!(

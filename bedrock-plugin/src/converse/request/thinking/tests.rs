@@ -274,7 +274,8 @@ fn think_07_plugin_budget_override() {
             budget_tokens: 5000
         })
     );
-    assert_eq!(on.max_tokens, Some(64000));
+    // REQ-02 base min(64000, requestMaxTokens 32000) plus the budget (THINK-06).
+    assert_eq!(on.max_tokens, Some(37000));
 }
 
 #[test]
@@ -435,12 +436,12 @@ fn req_02_adaptive_placeholder_max_tokens_omitted() {
             Some(placeholder)
         );
     }
-    // Not a placeholder, or not an adaptive route: kept.
+    // Not a placeholder, or not an adaptive route: min(model.maxTokens, requestMaxTokens).
     let mut opus47 = model("us.anthropic.claude-opus-4-7");
     opus47.max_tokens = 128000;
     assert_eq!(
         plan(&request(opus47, Some(High)), &Settings::default()).max_tokens,
-        Some(128000)
+        Some(32000)
     );
     let mut nova = model("amazon.nova-micro-v1:0");
     nova.max_tokens = 8192;
@@ -496,13 +497,99 @@ fn ex_s08_effort_examples() {
 }
 
 #[test]
-fn ex_s09_max_tokens() {
+fn ex_s09_req_02_max_tokens() {
     let mut opus = model("us.anthropic.claude-opus-4-7");
     opus.max_tokens = 200000;
     let mut req = request(opus, Some(High));
-    assert_eq!(plan(&req, &Settings::default()).max_tokens, Some(200000));
+    let raised = plan(&req, &settings(json!({"requestMaxTokens": 200000})));
+    assert_eq!(raised.max_tokens, Some(200000));
+    assert_eq!(raised.request_max_tokens_cap, None);
+    let default = plan(&req, &Settings::default());
+    assert_eq!(default.max_tokens, Some(32000));
+    assert_eq!(default.request_max_tokens_cap, Some((32000, 200000)));
     req.options.max_tokens = ROption::RSome(8000);
-    assert_eq!(plan(&req, &Settings::default()).max_tokens, Some(8000));
+    let explicit = plan(&req, &Settings::default());
+    assert_eq!(explicit.max_tokens, Some(8000));
+    assert_eq!(explicit.request_max_tokens_cap, None);
+}
+
+#[test]
+fn req_02_model_limit_below_request_max_tokens_is_sent_as_is() {
+    let mut nova = model("amazon.nova-pro-v1:0");
+    nova.max_tokens = 10000;
+    let got = plan(&request(nova, None), &Settings::default());
+    assert_eq!(got.max_tokens, Some(10000));
+    assert_eq!(got.request_max_tokens_cap, None);
+}
+
+#[test]
+fn req_02_request_max_tokens_caps_non_claude_models_too() {
+    let mut llama = model("meta.llama3-70b-instruct-v1:0");
+    llama.max_tokens = 128000;
+    let got = plan(
+        &request(llama, None),
+        &settings(json!({"requestMaxTokens": 5000})),
+    );
+    assert_eq!(got.max_tokens, Some(5000));
+    assert_eq!(got.request_max_tokens_cap, Some((5000, 128000)));
+}
+
+#[test]
+fn req_02_plg_15_model_without_max_tokens_leaves_it_omitted() {
+    let got = plan(
+        &request(model("amazon.nova-micro-v1:0"), None),
+        &Settings::default(),
+    );
+    assert_eq!(got.max_tokens, None);
+    assert_eq!(got.request_max_tokens_cap, None);
+}
+
+#[test]
+fn req_02_adaptive_placeholder_wins_over_request_max_tokens() {
+    let mut mythos = model("us.anthropic.claude-mythos-preview");
+    mythos.max_tokens = 16384;
+    let got = plan(
+        &request(mythos, None),
+        &settings(json!({"requestMaxTokens": 1000})),
+    );
+    assert_eq!(got.max_tokens, None);
+    assert_eq!(got.request_max_tokens_cap, None);
+}
+
+#[test]
+fn req_02_think_06_budget_adds_to_the_request_max_tokens_base() {
+    let mut sonnet45 = model("anthropic.claude-sonnet-4-5-20250929-v1:0");
+    sonnet45.reasoning = true;
+    sonnet45.max_tokens = 64000;
+    let got = plan(&request(sonnet45, Some(High)), &Settings::default());
+    assert_eq!(
+        got.sent,
+        Some(Sent::Budget {
+            budget_tokens: 16384
+        })
+    );
+    // min(32000 + 16384, 64000): thinking changed the limit, so no requestMaxTokens warning.
+    assert_eq!(got.max_tokens, Some(48384));
+    assert_eq!(got.request_max_tokens_cap, None);
+}
+
+#[test]
+fn think_07_plugin_budget_is_clamped_to_its_maximum() {
+    // A config built in code (not parsed) with an oversized budget: clamped to 1000000, then
+    // capped by the model's limit per THINK-06, never overflowing.
+    let mut settings = Settings::default();
+    settings.config.thinking_budget_tokens = Some(u64::MAX);
+    let mut sonnet4 = model("anthropic.claude-sonnet-4-20250514-v1:0");
+    sonnet4.reasoning = true;
+    sonnet4.max_tokens = 64000;
+    let got = plan(&request(sonnet4, Some(High)), &settings);
+    assert_eq!(got.max_tokens, Some(64000));
+    assert_eq!(
+        got.sent,
+        Some(Sent::Budget {
+            budget_tokens: 62976
+        })
+    );
 }
 
 #[test]

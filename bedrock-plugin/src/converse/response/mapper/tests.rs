@@ -6,6 +6,10 @@ use aws_sdk_bedrockruntime::types::{
     ToolResultBlockStart, ToolUseBlockDelta, ToolUseBlockStart,
 };
 use aws_sdk_bedrockruntime::types::{GuardrailAssessment, GuardrailTraceAssessment};
+use aws_sdk_bedrockruntime::types::{
+    GuardrailPiiEntityFilter, GuardrailPiiEntityType, GuardrailSensitiveInformationPolicyAction,
+    GuardrailSensitiveInformationPolicyAssessment,
+};
 use aws_smithy_types::{Blob, Number};
 use serde_json::Map;
 use std::collections::HashMap;
@@ -17,6 +21,7 @@ pub(crate) fn config(refusal_buffered: bool) -> MapperConfig {
         model_id: "test-model".into(),
         cost: ModelCost::default(),
         refusal_buffered,
+        max_tokens: 1024,
     }
 }
 
@@ -1324,4 +1329,322 @@ fn oracle_recorded_pydantic_ai_streams_map_to_well_formed_event_sequences() {
         }
     }
     eprintln!("mapped {} recorded streams", files.len());
+}
+
+fn tool_fragments(events: &[StreamEvent]) -> Vec<(u32, String)> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            StreamEvent::ToolCallDelta { index, fragment } => Some((*index, fragment.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn diagnostics(summary: &ResponseSummary) -> Vec<(String, Value)> {
+    summary
+        .diagnostics
+        .iter()
+        .map(|diagnostic| {
+            (
+                diagnostic.kind.to_string(),
+                serde_json::from_str(&diagnostic.details_json).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn cut_warning(name: &str) -> (String, Value) {
+    (
+        WARNING_DIAGNOSTIC.to_owned(),
+        json!({
+            "provider": "amazon-bedrock",
+            "message": format!(
+                "tool call {name} was cut off at maxTokens 1024; its arguments are incomplete"
+            ),
+        }),
+    )
+}
+
+#[test]
+fn evt_33_plg_52_tool_call_open_at_max_tokens_gets_no_end_keeps_fragments_and_warns() {
+    let events = run(
+        false,
+        vec![
+            message_start("assistant"),
+            text(0, "Writing it."),
+            block_stop(0),
+            tool_start(1, "tooluse_1", "write_file"),
+            tool_delta(1, "{\"path\":\"/tmp/a\","),
+            tool_delta(1, "\"content\":\"hel"),
+            message_stop("max_tokens", None),
+            usage_metadata(10, 1024),
+        ],
+    );
+    assert_eq!(
+        names(&events),
+        [
+            "start",
+            "text_start",
+            "text_delta",
+            "text_end",
+            "toolcall_start",
+            "toolcall_delta",
+            "toolcall_delta",
+            "usage",
+            "done"
+        ]
+    );
+    assert_eq!(
+        tool_fragments(&events),
+        [
+            (1, "{\"path\":\"/tmp/a\",".to_owned()),
+            (1, "\"content\":\"hel".to_owned())
+        ]
+    );
+    let summary = done(&events);
+    assert_eq!(stop_reason(summary), StopReason::Length);
+    assert_eq!(diagnostics(summary), [cut_warning("write_file")]);
+}
+
+#[test]
+fn evt_33_tool_call_closed_with_incomplete_json_at_max_tokens_gets_no_end() {
+    let events = run(
+        false,
+        vec![
+            message_start("assistant"),
+            tool_start(0, "tooluse_1", "search"),
+            tool_delta(0, "{\"query\":\"rust"),
+            block_stop(0),
+            message_stop("max_tokens", None),
+        ],
+    );
+    assert_eq!(
+        names(&events),
+        ["start", "toolcall_start", "toolcall_delta", "done"]
+    );
+    assert_eq!(
+        tool_fragments(&events),
+        [(0, "{\"query\":\"rust".to_owned())]
+    );
+    assert_eq!(diagnostics(done(&events)), [cut_warning("search")]);
+}
+
+#[test]
+fn evt_33_plg_55_open_tool_call_with_parseable_arguments_at_max_tokens_is_still_cut() {
+    // The object parses, but Bedrock stopped inside the block: more keys may have followed.
+    let events = run(
+        false,
+        vec![
+            message_start("assistant"),
+            tool_start(0, "tooluse_1", "search"),
+            tool_delta(0, "{\"query\":\"rust\"}"),
+            message_stop("max_tokens", None),
+        ],
+    );
+    assert!(tool_ends(&events).is_empty());
+    assert_eq!(diagnostics(done(&events)), [cut_warning("search")]);
+}
+
+#[test]
+fn evt_33_complete_call_before_the_cut_is_delivered_and_only_the_cut_one_warns() {
+    let events = run(
+        false,
+        vec![
+            message_start("assistant"),
+            tool_start(0, "tooluse_1", "read_file"),
+            tool_delta(0, "{\"path\":\"/a\"}"),
+            block_stop(0),
+            tool_start(1, "tooluse_2", "write_file"),
+            tool_delta(1, "{\"path\":"),
+            block_stop(1),
+            tool_start(2, "tooluse_3", "list_dir"),
+            tool_delta(2, "{\"dir"),
+            message_stop("max_tokens", None),
+        ],
+    );
+    assert_eq!(
+        tool_ends(&events),
+        [(0, "tooluse_1".to_owned(), "{\"path\":\"/a\"}".to_owned())]
+    );
+    let summary = done(&events);
+    assert_eq!(stop_reason(summary), StopReason::Length);
+    assert_eq!(
+        diagnostics(summary),
+        [cut_warning("write_file"), cut_warning("list_dir")]
+    );
+}
+
+#[test]
+fn evt_33_plg_55_incomplete_arguments_without_max_tokens_end_as_empty_object_without_warning() {
+    let events = run(
+        false,
+        vec![
+            message_start("assistant"),
+            tool_start(0, "tooluse_1", "search"),
+            tool_delta(0, "{\"query\":"),
+            block_stop(0),
+            message_stop("tool_use", None),
+        ],
+    );
+    assert_eq!(
+        tool_ends(&events),
+        [(0, "tooluse_1".to_owned(), "{}".to_owned())]
+    );
+    assert!(done(&events).diagnostics.is_empty());
+}
+
+#[test]
+fn evt_33_evt_20_buffered_model_replays_the_cut_call_without_end() {
+    let events = run(
+        true,
+        vec![
+            message_start("assistant"),
+            tool_start(0, "tooluse_1", "search"),
+            tool_delta(0, "{\"q"),
+            message_stop("max_tokens", None),
+        ],
+    );
+    assert_eq!(
+        names(&events),
+        ["start", "toolcall_start", "toolcall_delta", "done"]
+    );
+    assert_eq!(diagnostics(done(&events)), [cut_warning("search")]);
+}
+
+fn pii(action: &str) -> GuardrailAssessment {
+    GuardrailAssessment::builder()
+        .sensitive_information_policy(
+            GuardrailSensitiveInformationPolicyAssessment::builder()
+                .pii_entities(
+                    GuardrailPiiEntityFilter::builder()
+                        .r#match("jane@example.com")
+                        .r#type(GuardrailPiiEntityType::from("EMAIL"))
+                        .action(GuardrailSensitiveInformationPolicyAction::from(action))
+                        .detected(true)
+                        .build()
+                        .unwrap(),
+                )
+                .set_regexes(Some(Vec::new()))
+                .build()
+                .unwrap(),
+        )
+        .build()
+}
+
+fn trace_metadata(trace: GuardrailTraceAssessment) -> Event {
+    Event::Metadata(
+        ConverseStreamMetadataEvent::builder()
+            .usage(
+                TokenUsage::builder()
+                    .input_tokens(7)
+                    .output_tokens(5)
+                    .total_tokens(12)
+                    .build()
+                    .unwrap(),
+            )
+            .trace(ConverseStreamTrace::builder().guardrail(trace).build())
+            .build(),
+    )
+}
+
+fn masked_stream(trace: GuardrailTraceAssessment) -> Vec<Event> {
+    vec![
+        message_start("assistant"),
+        text(0, "Write to {EMAIL}."),
+        message_stop("guardrail_intervened", None),
+        trace_metadata(trace),
+    ]
+}
+
+#[test]
+fn grd_06_plg_52_only_anonymized_actions_is_a_normal_answer_with_masked_diagnostic() {
+    let trace = GuardrailTraceAssessment::builder()
+        .output_assessments("gr-1", vec![pii("ANONYMIZED")])
+        .input_assessment("gr-1", pii("NONE"))
+        .build();
+    let events = run(false, masked_stream(trace));
+    assert_eq!(
+        names(&events),
+        [
+            "start",
+            "text_start",
+            "text_delta",
+            "text_end",
+            "usage",
+            "done"
+        ]
+    );
+    let summary = done(&events);
+    assert_eq!(stop_reason(summary), StopReason::Stop);
+    assert_eq!(
+        summary.provider_stop_reason,
+        ROption::RSome("guardrail_intervened".into())
+    );
+    assert_eq!(summary.usage.output, 5);
+    let kinds: Vec<String> = diagnostics(summary).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(
+        kinds,
+        [GUARDRAIL_TRACE_DIAGNOSTIC, GUARDRAIL_MASKED_DIAGNOSTIC]
+    );
+    assert_eq!(
+        diagnostics(summary)[1].1,
+        json!({"provider": "amazon-bedrock", "stopReason": "guardrail_intervened"})
+    );
+}
+
+#[test]
+fn grd_06_a_blocked_action_keeps_the_error_mapping() {
+    let trace = GuardrailTraceAssessment::builder()
+        .output_assessments("gr-1", vec![pii("ANONYMIZED"), pii("BLOCKED")])
+        .build();
+    let events = run(false, masked_stream(trace));
+    assert_eq!(
+        names(&events),
+        ["start", "text_start", "text_delta", "error"]
+    );
+    let failure = failure(&events);
+    assert_eq!(failure.error.message.as_str(), "guardrail_intervened");
+    assert_eq!(
+        *failure.summary.stop_reason.as_enum().unwrap(),
+        StopReason::Error
+    );
+}
+
+#[test]
+fn grd_06_without_a_trace_the_stop_reason_table_applies() {
+    let events = run(
+        false,
+        vec![
+            message_start("assistant"),
+            text(0, "x"),
+            message_stop("guardrail_intervened", None),
+            usage_metadata(3, 1),
+        ],
+    );
+    assert_eq!(
+        failure(&events).error.message.as_str(),
+        "guardrail_intervened"
+    );
+    assert!(!names(&events).contains(&"usage"));
+}
+
+#[test]
+fn grd_06_evt_20_buffered_masked_answer_is_replayed() {
+    let trace = GuardrailTraceAssessment::builder()
+        .output_assessments("gr-1", vec![pii("ANONYMIZED")])
+        .build();
+    let events = run(true, masked_stream(trace));
+    assert_eq!(
+        names(&events),
+        [
+            "start",
+            "text_start",
+            "text_delta",
+            "text_end",
+            "usage",
+            "done"
+        ]
+    );
+    assert_eq!(stop_reason(done(&events)), StopReason::Stop);
 }
