@@ -10,8 +10,8 @@ use abi_stable::std_types::{ROption, RString, RVec};
 use bedrock_emulator::{Emulator, Operation};
 use host_harness::waker::PendingFuture;
 use plugin_api::chat::{
-    AssistantBlock, AssistantBlock_NE, AssistantOrigin, ChatOptions, ChatRequest, ContentPart,
-    ContentPart_NE, KeyValue, Message, Message_NE, ToolDefinition,
+    AssistantBlock, ChatOptions, ChatRequest, ContentPart, ContentPart_NE, KeyValue, Message,
+    Message_NE, ToolDefinition,
 };
 use plugin_api::event::StreamEvent;
 use plugin_api::host::ConfigUpdate;
@@ -25,6 +25,7 @@ const API: &str = "bedrock-converse-stream";
 const PROVIDER: &str = "amazon-bedrock";
 
 use common::warnings_containing;
+use common::{assistant, tool_result};
 
 use common::emulator;
 
@@ -66,31 +67,6 @@ fn tool(name: &str, description: &str, schema: Value) -> ToolDefinition {
         parameters_json: schema.to_string().into(),
         extensions: Default::default(),
     }
-}
-
-fn assistant(model_id: &str, blocks: Vec<AssistantBlock>) -> Message_NE {
-    Message_NE::new(Message::Assistant {
-        content: blocks.into_iter().map(AssistantBlock_NE::new).collect(),
-        origin: AssistantOrigin {
-            provider: PROVIDER.into(),
-            api: API.into(),
-            model: model_id.into(),
-            stop_reason: ROption::RNone,
-        },
-        runtime_context: false,
-    })
-}
-
-fn tool_result(id: &str, name: &str, text: &str) -> Message_NE {
-    Message_NE::new(Message::ToolResult {
-        tool_call_id: id.into(),
-        tool_name: name.into(),
-        content: RVec::from(vec![ContentPart_NE::new(ContentPart::Text {
-            text: text.into(),
-        })]),
-        is_error: false,
-        runtime_context: false,
-    })
 }
 
 /// The last event, asserted to be a successful `Done`.

@@ -640,3 +640,252 @@ async fn br_07_attempt_numbering_example() {
         vec![model.to_owned(), model.to_owned(), profile.to_owned()]
     );
 }
+
+fn throttle(message: &str) -> Fault {
+    Fault::Http {
+        status: 429,
+        error_type: "ThrottlingException".into(),
+        message: message.into(),
+    }
+}
+
+const NOVA: &str = "amazon.nova-micro-v1:0";
+const NOVA_US: &str = "us.amazon.nova-micro-v1:0";
+
+fn resolved(summary: &ResponseSummary) -> Option<&str> {
+    summary
+        .resolved_model_id
+        .as_ref()
+        .into_option()
+        .map(|id| id.as_str())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn br_15_twice_throttled_on_demand_model_fails_over_to_its_profile_and_remembers_it() {
+    let emu = emulator();
+    emu.add_fault(rule(
+        NOVA,
+        Some(2),
+        throttle("Too many requests, please wait before trying again."),
+    ));
+    let plugin = instance(&emu, json!({"discovery": {"enabled": true}}));
+    let events = common::run_stream(&plugin, plain(NOVA)).await;
+    let summary = done(&events);
+    assert_eq!(resolved(summary), Some(NOVA_US));
+    assert_eq!(sent_models(&emu), [NOVA, NOVA, NOVA_US]);
+    let notices = retries(&events);
+    assert_eq!(notices.len(), 2, "{events:?}");
+    assert_eq!(
+        (notices[0].attempt, notices[0].reason.as_str()),
+        (2, "rate_limit")
+    );
+    assert_eq!(
+        (
+            notices[1].attempt,
+            notices[1].reason.as_str(),
+            notices[1].detail.as_str()
+        ),
+        (3, "rate_limit", "failover to us.amazon.nova-micro-v1:0")
+    );
+    assert!(
+        notices[1].delay_ms <= 1,
+        "at most retry.baseDelayMs: {}",
+        notices[1].delay_ms
+    );
+    assert_eq!(text(&events), GREETING);
+
+    // Remembered: the next request goes to the profile at once.
+    let events = common::run_stream(&plugin, plain(NOVA)).await;
+    assert!(retries(&events).is_empty(), "{events:?}");
+    assert_eq!(resolved(done(&events)), Some(NOVA_US));
+    assert_eq!(sent_models(&emu)[3], NOVA_US);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn br_15_failover_memory_zero_disables_failover() {
+    let emu = emulator();
+    emu.add_fault(rule(
+        NOVA,
+        None,
+        throttle("Too many requests, please wait before trying again."),
+    ));
+    let plugin = instance(
+        &emu,
+        json!({"discovery": {"enabled": true}, "retry": {"maxAttempts": 3, "baseDelayMs": 1, "maxDelayMs": 5, "failoverMemoryMs": 0}}),
+    );
+    let events = common::run_stream(&plugin, plain(NOVA)).await;
+    failure(&events);
+    assert_eq!(sent_models(&emu), [NOVA, NOVA, NOVA]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn br_15_br_16_daily_quota_fails_over_at_once_without_waiting() {
+    let emu = emulator();
+    emu.add_fault(rule(
+        NOVA,
+        Some(1),
+        throttle("Too many tokens per day, please wait before trying again."),
+    ));
+    let plugin = instance(&emu, json!({"discovery": {"enabled": true}}));
+    let events = common::run_stream(&plugin, plain(NOVA)).await;
+    assert_eq!(resolved(done(&events)), Some(NOVA_US));
+    assert_eq!(sent_models(&emu), [NOVA, NOVA_US]);
+    let notices = retries(&events);
+    assert_eq!(notices.len(), 1, "{events:?}");
+    assert_eq!(
+        (
+            notices[0].attempt,
+            notices[0].delay_ms,
+            notices[0].reason.as_str(),
+            notices[0].detail.as_str()
+        ),
+        (2, 0, "rate_limit", "failover to us.amazon.nova-micro-v1:0")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn br_15_profiles_and_arns_never_fail_over() {
+    let emu = emulator();
+    emu.add_fault(rule(
+        NOVA_US,
+        None,
+        throttle("Too many requests, please wait before trying again."),
+    ));
+    let plugin = instance(
+        &emu,
+        json!({"discovery": {"enabled": true}, "retry": {"maxAttempts": 3, "baseDelayMs": 1, "maxDelayMs": 5}}),
+    );
+    let events = common::run_stream(&plugin, plain(NOVA_US)).await;
+    failure(&events);
+    assert_eq!(sent_models(&emu), [NOVA_US, NOVA_US, NOVA_US]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn br_96_mixed_tool_result_turn_is_resent_separated_once() {
+    use plugin_api::chat::AssistantBlock;
+    let emu = emulator();
+    emu.add_fault(rule(
+        NOVA,
+        Some(1),
+        validation(
+            "Conversation blocks and tool result blocks cannot be provided in the same turn.",
+        ),
+    ));
+    let plugin = instance(&emu, json!({}));
+    let mut chat = with_weather_tool(plain(NOVA));
+    chat.messages = RVec::from(vec![
+        Message::user_text("what is the weather?"),
+        common::assistant(
+            NOVA,
+            vec![AssistantBlock::ToolCall {
+                id: "t1".into(),
+                name: "weather".into(),
+                arguments_json: "{}".into(),
+            }],
+        ),
+        common::tool_result("t1", "weather", "sunny"),
+        Message::user_text("and tomorrow?"),
+    ]);
+    let events = common::run_stream(&plugin, chat).await;
+    done(&events);
+    let notices = retries(&events);
+    assert_eq!(notices.len(), 1, "{events:?}");
+    assert_eq!(notices[0].reason.as_str(), "capability");
+    let sent = bodies(&emu);
+    assert_eq!(sent.len(), 2);
+    let roles: Vec<&str> = sent[1]["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|message| message["role"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(roles, ["user", "assistant", "user", "assistant", "user"]);
+    assert_eq!(
+        sent[1]["messages"][3]["content"],
+        json!([{"text": "Tool result received."}])
+    );
+}
+
+const LLAMA: &str = "us.meta.llama3-3-70b-instruct-v1:0";
+
+fn with_weather_tool(mut chat: ChatRequest) -> ChatRequest {
+    chat.tools = RVec::from(vec![common::tool(
+        "weather",
+        json!({"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}}}),
+    )]);
+    chat.messages = RVec::from(vec![Message::user_text("!tool=weather in Paris")]);
+    chat
+}
+
+fn tool_calls(events: &[StreamEvent]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            StreamEvent::ToolCallEnd {
+                name,
+                arguments_json,
+                ..
+            } => Some((name.to_string(), arguments_json.to_string())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn br_95_model_without_streaming_tool_use_is_answered_through_converse_and_remembered() {
+    let emu = emulator();
+    let plugin = instance(&emu, json!({}));
+    let events = common::run_stream(&plugin, with_weather_tool(plain(LLAMA))).await;
+    let summary = done(&events);
+    assert_eq!(
+        common::event_names(&events),
+        [
+            "retry",
+            "start",
+            "toolcall_start",
+            "toolcall_delta",
+            "toolcall_end",
+            "usage",
+            "done"
+        ]
+    );
+    let notices = retries(&events);
+    assert_eq!(
+        (
+            notices[0].attempt,
+            notices[0].delay_ms,
+            notices[0].reason.as_str(),
+            notices[0].detail.as_str()
+        ),
+        (
+            2,
+            0,
+            "capability",
+            "model does not stream tool use; using Converse"
+        )
+    );
+    assert_eq!(
+        tool_calls(&events),
+        [(
+            "weather".to_owned(),
+            r#"{"city":"emulator","days":42}"#.to_owned()
+        )]
+    );
+    assert_eq!(
+        summary.stop_reason.as_enum().ok().copied(),
+        Some(plugin_api::event::StopReason::ToolUse)
+    );
+    assert_eq!(emu.requests_for(Operation::ConverseStream).len(), 1);
+    assert_eq!(emu.requests_for(Operation::Converse).len(), 1);
+
+    // Remembered: the next request with tools goes to Converse at once …
+    let events = common::run_stream(&plugin, with_weather_tool(plain(LLAMA))).await;
+    done(&events);
+    assert!(retries(&events).is_empty(), "{events:?}");
+    assert_eq!(emu.requests_for(Operation::ConverseStream).len(), 1);
+    assert_eq!(emu.requests_for(Operation::Converse).len(), 2);
+    // … and one without tools keeps streaming.
+    let events = common::run_stream(&plugin, plain(LLAMA)).await;
+    assert_eq!(text(&events), GREETING);
+    assert_eq!(emu.requests_for(Operation::ConverseStream).len(), 2);
+}

@@ -122,11 +122,12 @@ async fn br_16_daily_quota_throttle_ends_at_once_without_retry_as_rate_limit() {
     );
     assert_eq!(emu.requests_for(Operation::ConverseStream).len(), 1);
     let error = &failure(&events).error;
-    let prefix = format!("Throttling error: {DAILY_QUOTA}");
-    assert!(
-        error.message.as_str().starts_with(&prefix),
-        "{}",
-        error.message
+    assert_eq!(
+        error.message.as_str(),
+        format!(
+            "Throttling error: {DAILY_QUOTA} (daily token quota reached for {NOVA} in us-east-1) [request id {}]",
+            error.request_id.as_ref().map(|id| id.as_str()).unwrap_or_default()
+        )
     );
     assert_eq!(error.kind(), Some(ErrorKind::RateLimit));
     assert_eq!(error.status, ROption::RSome(429));

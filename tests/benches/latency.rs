@@ -124,7 +124,13 @@ fn plugin_first_delta(emulator: &Emulator) -> Vec<Duration> {
 fn child_load() {
     let emulator = Emulator::start(EmulatorOptions::default()).expect("emulator");
     let installed = install(|_| {});
-    let config = host_config(&emulator, json!({"discovery": {"enabled": true}}));
+    let config = host_config(
+        &emulator,
+        json!({
+            "discovery": {"enabled": true},
+            "awsBedrockControlPlaneEndpoint": emulator.base_url(),
+        }),
+    );
     let started = Instant::now();
     let plugin = load(&installed, &config).expect("plugin loads");
     let loaded = started.elapsed();

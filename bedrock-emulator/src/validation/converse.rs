@@ -20,6 +20,10 @@ pub(crate) const TIER_UNSUPPORTED: &str =
 pub(crate) const NOT_A_CHAT_MODEL: &str = "This action doesn't support the model that you provided. Try again with a supported text or chat model.";
 /// 2 (H).
 pub(crate) const NO_STREAMING: &str = "The model is unsupported for streaming.";
+/// real-error-messages.md 2b (M): ConverseStream with tools on a model whose streaming lacks
+/// tool use (Llama, DeepSeek).
+pub(crate) const NO_STREAMING_TOOL_USE: &str =
+    "This model doesn't support tool use in streaming mode.";
 
 type Checked = Result<(), ApiError>;
 
@@ -29,6 +33,9 @@ pub(crate) fn converse(req: &Value, model: &FoundationModel, stream: bool) -> Ch
         return Err(ApiError::validation(MALFORMED));
     };
     check_model(model, stream)?;
+    if stream {
+        check_streaming_tool_use(obj, model)?;
+    }
     check_messages(obj)?;
     if let Some(tools) = obj.get("toolConfig") {
         check_tools(tools)?;
@@ -53,6 +60,14 @@ fn check_model(model: &FoundationModel, stream: bool) -> Checked {
     }
     if stream && !model.streaming {
         return Err(ApiError::validation(NO_STREAMING));
+    }
+    Ok(())
+}
+
+/// ConverseStream with a tool configuration on a model that cannot stream tool use.
+fn check_streaming_tool_use(obj: &Map<String, Value>, model: &FoundationModel) -> Checked {
+    if obj.contains_key("toolConfig") && !super::model_rules::streams_tool_use(&model.model_id) {
+        return Err(ApiError::validation(NO_STREAMING_TOOL_USE));
     }
     Ok(())
 }

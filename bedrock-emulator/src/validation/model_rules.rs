@@ -2,6 +2,13 @@
 //! which Claude versions reject `temperature` (alone or with `top_p`), and which service tiers a model
 //! accepts.
 
+/// Whether ConverseStream takes tools for this model: Llama and DeepSeek models answer tool
+/// requests only through Converse (real-error-messages.md 2b).
+pub(super) fn streams_tool_use(id: &str) -> bool {
+    let id = id.to_ascii_lowercase();
+    !(id.contains("meta.llama") || id.contains("deepseek."))
+}
+
 pub(super) fn is_claude(id: &str) -> bool {
     id.contains("anthropic.claude")
 }

@@ -110,6 +110,7 @@ pub fn start(
                 region,
                 profiles: Some(profiles),
                 learned,
+                failover_memory: settings.config.retry_failover_memory(),
             },
             sink,
         )

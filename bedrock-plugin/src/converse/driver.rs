@@ -24,9 +24,11 @@ use crate::converse::retry::{self, ChooseProfile, FailurePhase, SelfHeal};
 use crate::error::BedrockError;
 use crate::pending::EventSink;
 
+mod failover;
 mod read;
 #[cfg(test)]
 mod tests;
+mod unary;
 
 /// Everything one send needs (the client, the shaped input and the stall guard's timeout).
 pub struct SendSpec {
@@ -49,6 +51,9 @@ pub struct StreamRequest {
     /// The instance's learned corrections (BR-01..BR-05 memory), read up front and updated by
     /// self-heal.
     pub learned: Arc<LearnedCorrections>,
+    /// BR-15: how long a throttle failover is remembered (`retry.failoverMemoryMs`); zero
+    /// disables failover.
+    pub failover_memory: Duration,
 }
 
 pub(crate) fn idle_ms(timeout: Duration) -> u64 {
@@ -85,6 +90,7 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
         region,
         profiles,
         learned,
+        failover_memory,
     } = request;
     let SendSpec {
         client,
@@ -100,12 +106,31 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
     let mut counted: u32 = 1;
     let mut send_number: u32 = 1;
     let mut healed: Option<SelfHeal> = None;
+    // BR-96: the separated resend happens once.
+    let mut separated = false;
+    // BR-95: requests with tools to a model known not to stream tool use go through Converse.
+    let mut unary = input.tool_config.is_some() && learned.get(&requested_model).converse_for_tools;
+    // BR-15: rate-limit throttles of consecutive sends before any output.
+    let mut throttled_in_a_row: u32 = 0;
     let mut jitter = retry::Jitter::from_time();
     loop {
-        let mut mapper = StreamMapper::new(mapper_config.clone());
-        mapper.set_resolved_model_id(resolved.clone());
-        let failure = match attempt(&client, input.clone(), idle_timeout, &mut mapper, &sink).await
+        let mut config = mapper_config.clone();
+        // EVT-33 names the limit this send carries (after learned or BR-05 clamps).
+        if let Some(sent) = input
+            .inference_config
+            .max_tokens
+            .and_then(|sent| u64::try_from(sent).ok())
         {
+            config.max_tokens = sent;
+        }
+        let mut mapper = StreamMapper::new(config);
+        mapper.set_resolved_model_id(resolved.clone());
+        let sent = if unary {
+            attempt_converse(&client, input.clone(), idle_timeout, &mut mapper, &sink).await
+        } else {
+            attempt(&client, input.clone(), idle_timeout, &mut mapper, &sink).await
+        };
+        let failure = match sent {
             Attempt::Over => {
                 if let Some(SelfHeal::MaxTokensClamped(limit)) = healed {
                     // BR-05 is remembered only once Bedrock accepted the clamped value.
@@ -157,8 +182,111 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
             }
         }
 
+        // BR-95: one resend through Converse when the model cannot stream tool use, and every
+        // later request with tools goes there at once.
+        if !phase.emitted_output
+            && !unary
+            && input.tool_config.is_some()
+            && unary::rejects_streaming_tool_use(&error)
+        {
+            unary = true;
+            learned.learn(&requested_model, |known| known.converse_for_tools = true);
+            send_number += 1;
+            if !notify(
+                &sink,
+                send_number,
+                0,
+                unary::DOWNGRADE_REASON,
+                unary::DOWNGRADE_DETAIL.to_owned(),
+            )
+            .await
+            {
+                return;
+            }
+            continue;
+        }
+
+        // BR-96: one resend with tool-result turns separated, only before any host event.
+        if !phase.emitted_output
+            && !separated
+            && retry::needs_tool_result_separation(&error)
+            && retry::separate_tool_results(&mut input, &learned, &requested_model)
+        {
+            separated = true;
+            send_number += 1;
+            if !notify(
+                &sink,
+                send_number,
+                0,
+                retry::TURN_SEPARATION_REASON,
+                error.to_string(),
+            )
+            .await
+            {
+                return;
+            }
+            continue;
+        }
+
+        let reason = retry::transient_reason(&error, phase);
+        // BR-16: a daily quota never clears within a backoff; it counts as a throttle for
+        // failover and fails over at once.
+        let daily_quota = !phase.emitted_output && errors::is_daily_quota(&error);
+        throttled_in_a_row = if daily_quota || reason == Some(retry::RetryReason::RateLimit) {
+            throttled_in_a_row.saturating_add(1)
+        } else {
+            0
+        };
+
+        // BR-15: after two throttles in a row (a daily quota at once), the next attempt goes
+        // to a cross-region profile instead of waiting out the backoff.
+        if counted < max_attempts && (daily_quota || throttled_in_a_row >= 2) {
+            let failover = failover::target(
+                &input.model_id,
+                &requested_model,
+                &region,
+                failover_memory,
+                profiles.as_deref(),
+            )
+            .await;
+            if let Some(profile) = failover {
+                counted += 1;
+                send_number += 1;
+                let delay = if daily_quota {
+                    Duration::ZERO
+                } else {
+                    retry::backoff_delay(&policy, counted, None, &mut || jitter.next_u64())
+                        .min(policy.base_delay)
+                };
+                failover::remember(
+                    &learned,
+                    &requested_model,
+                    &region,
+                    &profile,
+                    failover_memory,
+                );
+                let detail = format!("failover to {profile}");
+                input.model_id = profile;
+                resolved = Some(input.model_id.clone());
+                throttled_in_a_row = 0;
+                if !notify(
+                    &sink,
+                    send_number,
+                    idle_ms(delay),
+                    retry::RetryReason::RateLimit.as_str(),
+                    detail,
+                )
+                .await
+                {
+                    return;
+                }
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+        }
+
         // BR-10/BR-11: transient failures are retried with backoff while attempts remain.
-        if let Some(reason) = retry::transient_reason(&error, phase) {
+        if let Some(reason) = reason {
             if counted < max_attempts {
                 counted += 1;
                 send_number += 1;
@@ -188,6 +316,8 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
             }
         }
 
+        // BR-16: a daily quota says so, naming the model id and region it hit.
+        let error = errors::with_daily_quota_context(error, &input.model_id, &region);
         // The stream-event boundary: the typed error becomes the host's error here.
         mapper.on_failure(error.into(), StopReason::Error, &mut held);
         finish(&sink, held).await;
@@ -356,7 +486,81 @@ async fn attempt(
         idle: idle.as_mut(),
         idle_timeout,
     };
-    match read::read_events(&mut events, timers, mapper, sink, &mut out).await {
+    let read = read::read_events(&mut events, timers, mapper, sink, &mut out).await;
+    after_read(read, mapper, sink, out).await
+}
+
+/// BR-95: one send through Converse, its answer replayed through the same read loop (all of
+/// it is ready, so nothing waits there).
+async fn attempt_converse(
+    client: &aws_sdk_bedrockruntime::Client,
+    input: ConverseInput,
+    idle_timeout: Duration,
+    mapper: &mut StreamMapper,
+    sink: &EventSink,
+) -> Attempt {
+    let out: Vec<StreamEvent_NE> = Vec::with_capacity(8);
+    let request = client
+        .converse()
+        .model_id(input.model_id)
+        .set_system((!input.system.is_empty()).then_some(input.system))
+        .set_messages(Some(input.messages))
+        .inference_config(input.inference_config)
+        .set_tool_config(input.tool_config)
+        .set_request_metadata(input.request_metadata)
+        .set_guardrail_config(
+            input
+                .guardrail_config
+                .map(|guardrail| unary::guardrail(guardrail.config)),
+        )
+        .set_service_tier(input.service_tier)
+        .set_additional_model_request_fields(input.additional_model_request_fields)
+        .set_additional_model_response_field_paths(input.additional_model_response_field_paths);
+    let failed = |error: BedrockError, retry_after: Option<Duration>, out| {
+        Attempt::Failed(Box::new(Failure {
+            error,
+            retry_after,
+            phase: FailurePhase {
+                saw_event: false,
+                emitted_output: false,
+            },
+            held: out,
+        }))
+    };
+    // BR-20: without a stream, the whole answer must arrive within the idle timeout.
+    let output = match tokio::time::timeout(idle_timeout, request.send()).await {
+        Err(_) => {
+            let stalled = BedrockError::Stalled {
+                ms: idle_ms(idle_timeout),
+            };
+            return failed(stalled, None, out);
+        }
+        Ok(Err(err)) => {
+            return failed(errors::from_converse_error(&err), retry_after_of(&err), out);
+        }
+        Ok(Ok(output)) => output,
+    };
+    mapper.set_request_id(output.request_id().map(str::to_owned));
+    let mut events = unary::replay(output);
+    let idle = tokio::time::sleep(idle_timeout);
+    tokio::pin!(idle);
+    let timers = read::Timers {
+        idle: idle.as_mut(),
+        idle_timeout,
+    };
+    let mut out = out;
+    let read = read::read_events(&mut events, timers, mapper, sink, &mut out).await;
+    after_read(read, mapper, sink, out).await
+}
+
+/// How a send ended, from how its read loop ended.
+async fn after_read(
+    read: read::Read,
+    mapper: &StreamMapper,
+    sink: &EventSink,
+    out: Vec<StreamEvent_NE>,
+) -> Attempt {
+    match read {
         read::Read::Ended => {
             finish(sink, out).await;
             Attempt::Over

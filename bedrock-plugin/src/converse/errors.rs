@@ -13,6 +13,7 @@ use std::error::Error as StdError;
 use std::sync::LazyLock;
 
 use aws_sdk_bedrockruntime::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_bedrockruntime::operation::converse::ConverseError;
 use aws_sdk_bedrockruntime::operation::converse_stream::ConverseStreamError;
 use aws_sdk_bedrockruntime::types::error::ConverseStreamOutputError;
 use aws_smithy_types::error::ErrorMetadata;
@@ -130,23 +131,54 @@ pub fn from_converse_stream_error<R: RawResponseInfo + std::fmt::Debug + 'static
         SdkError::ServiceError(context) => {
             let raw = context.raw();
             let service_err = context.err();
-            let request_id =
-                response_request_id(raw.header(REQUEST_ID_HEADER), service_err.meta(), None);
-            match converse_exception(service_err, raw.header(ERROR_TYPE_HEADER)) {
-                Some((name, message)) => daily_quota_not_retryable(BedrockError::service(
-                    &name,
-                    message,
-                    raw.status(),
-                    request_id,
-                )),
-                None => BedrockError::Unnamed {
-                    message: chain_message(service_err),
-                    status: raw.status(),
-                    request_id: request_id.map(str::to_owned),
-                },
-            }
+            let named = converse_exception(service_err, raw.header(ERROR_TYPE_HEADER));
+            service_failure(raw, service_err, named)
         }
         other => non_service_error(other, true),
+    }
+}
+
+/// Maps the error of a Converse call (BR-95's non-streaming resend) like
+/// [`from_converse_stream_error`]: the exception name from the error code, else the
+/// `x-amzn-errortype` header.
+pub fn from_converse_error<R: RawResponseInfo + std::fmt::Debug + 'static>(
+    err: &SdkError<ConverseError, R>,
+) -> BedrockError {
+    match err {
+        SdkError::ServiceError(context) => {
+            let raw = context.raw();
+            let service_err = context.err();
+            let named = service_err
+                .code()
+                .map(str::to_owned)
+                .or_else(|| raw.header(ERROR_TYPE_HEADER).and_then(error_type_name))
+                .map(|name| (name, service_err.message()));
+            service_failure(raw, service_err, named)
+        }
+        other => non_service_error(other, true),
+    }
+}
+
+/// A service answer of either operation: ERR-01 for a named exception (with the HTTP status
+/// and request id), the error chain otherwise.
+fn service_failure<R: RawResponseInfo, E: ProvideErrorMetadata + StdError + 'static>(
+    raw: &R,
+    service_err: &E,
+    named: Option<(String, Option<&str>)>,
+) -> BedrockError {
+    let request_id = response_request_id(raw.header(REQUEST_ID_HEADER), service_err.meta(), None);
+    match named {
+        Some((name, message)) => daily_quota_not_retryable(BedrockError::service(
+            &name,
+            message,
+            raw.status(),
+            request_id,
+        )),
+        None => BedrockError::Unnamed {
+            message: chain_message(service_err),
+            status: raw.status(),
+            request_id: request_id.map(str::to_owned),
+        },
     }
 }
 

@@ -1,4 +1,5 @@
-//! What self-heal learned about models (BR-01..BR-05, BR-96 memory), per plugin instance.
+//! What self-heal learned about models (BR-01..BR-05, BR-15, BR-96 memory), per plugin
+//! instance.
 //!
 //! A correction learned for one account (say, an inference profile that account can use in a
 //! region) says nothing about another account, so the memory belongs to the instance that
@@ -24,6 +25,28 @@ pub struct Learned {
     pub profiles: HashMap<String, String>,
     /// BR-96: user turns holding tool results are sent separated from their other content.
     pub separate_tool_results: bool,
+    /// BR-95: the model rejects tools on ConverseStream; requests with tools use Converse.
+    pub converse_for_tools: bool,
+    /// BR-15: a throttle failover to a cross-region profile, per region, until it expires.
+    pub failovers: HashMap<String, Failover>,
+}
+
+/// BR-15: where throttled requests of a model go, and until when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failover {
+    pub profile: String,
+    /// On the tokio clock, so tests can expire it on a paused clock.
+    pub until: tokio::time::Instant,
+}
+
+impl Learned {
+    /// The remembered failover profile for `region`, while it has not expired.
+    pub fn failover_in(&self, region: &str) -> Option<&str> {
+        self.failovers
+            .get(region)
+            .filter(|failover| tokio::time::Instant::now() < failover.until)
+            .map(|failover| failover.profile.as_str())
+    }
 }
 
 /// The learned corrections of one plugin instance, by requested model id.

@@ -337,7 +337,12 @@ pub fn apply_learned(
     if known.separate_tool_results {
         turn_separation::separate_tool_result_turns(&mut input.messages);
     }
-    let profile = known.profiles.get(region).cloned();
+    // BR-03/BR-04 corrections are permanent; a BR-15 failover only until its memory expires.
+    let profile = known
+        .profiles
+        .get(region)
+        .cloned()
+        .or_else(|| known.failover_in(region).map(str::to_owned));
     if let Some(profile) = &profile {
         input.model_id = profile.clone();
     }

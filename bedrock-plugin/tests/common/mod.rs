@@ -351,3 +351,35 @@ pub fn streamed_text(events: &[plugin_api::event::StreamEvent]) -> String {
         })
         .collect()
 }
+
+/// An earlier assistant message of `model_id` (provider amazon-bedrock) with these blocks.
+pub fn assistant(
+    model_id: &str,
+    blocks: Vec<plugin_api::chat::AssistantBlock>,
+) -> plugin_api::chat::Message_NE {
+    use plugin_api::chat::{AssistantBlock_NE, AssistantOrigin, Message, Message_NE};
+    Message_NE::new(Message::Assistant {
+        content: blocks.into_iter().map(AssistantBlock_NE::new).collect(),
+        origin: AssistantOrigin {
+            provider: "amazon-bedrock".into(),
+            api: "bedrock-converse-stream".into(),
+            model: model_id.into(),
+            stop_reason: abi_stable::std_types::ROption::RNone,
+        },
+        runtime_context: false,
+    })
+}
+
+/// A successful text result of tool call `id`.
+pub fn tool_result(id: &str, name: &str, text: &str) -> plugin_api::chat::Message_NE {
+    use plugin_api::chat::{ContentPart, ContentPart_NE, Message, Message_NE};
+    Message_NE::new(Message::ToolResult {
+        tool_call_id: id.into(),
+        tool_name: name.into(),
+        content: abi_stable::std_types::RVec::from(vec![ContentPart_NE::new(ContentPart::Text {
+            text: text.into(),
+        })]),
+        is_error: false,
+        runtime_context: false,
+    })
+}

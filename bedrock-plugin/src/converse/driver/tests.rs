@@ -179,3 +179,41 @@ async fn br_20_the_idle_timer_counts_from_the_last_event() {
         ["start", "text_start", "text_delta", "text_delta"]
     );
 }
+
+#[test]
+fn br_15_only_on_demand_ids_fail_over() {
+    use super::failover::is_on_demand_id;
+    assert!(is_on_demand_id("amazon.nova-micro-v1:0"));
+    assert!(is_on_demand_id("anthropic.claude-sonnet-4-6"));
+    assert!(!is_on_demand_id("us.amazon.nova-micro-v1:0"));
+    assert!(!is_on_demand_id("global.anthropic.claude-sonnet-4-6"));
+    assert!(!is_on_demand_id(
+        "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc"
+    ));
+}
+
+#[test]
+fn br_95_only_the_streaming_tool_use_rejection_downgrades() {
+    use super::unary::rejects_streaming_tool_use;
+    let rejected = BedrockError::service(
+        "ValidationException",
+        Some("This model doesn't support tool use in streaming mode."),
+        Some(400),
+        None,
+    );
+    assert!(rejects_streaming_tool_use(&rejected));
+    let other = BedrockError::service(
+        "ValidationException",
+        Some("The model is unsupported for streaming."),
+        Some(400),
+        None,
+    );
+    assert!(!rejects_streaming_tool_use(&other));
+    let throttled = BedrockError::service(
+        "ThrottlingException",
+        Some("This model doesn't support tool use in streaming mode."),
+        Some(429),
+        None,
+    );
+    assert!(!rejects_streaming_tool_use(&throttled));
+}

@@ -197,5 +197,33 @@ pub fn json_to_document(value: &Value) -> Document {
     }
 }
 
+/// A smithy `Document` as JSON (the inverse of [`json_to_document`]): tool inputs of a
+/// Converse answer (BR-95). Object keys come out sorted, since the SDK's `Document` map has
+/// lost the service's order and sorted is at least the same on every run; non-finite floats,
+/// which JSON cannot hold, become `null`.
+pub fn document_to_json(document: &Document) -> Value {
+    match document {
+        Document::Null => Value::Null,
+        Document::Bool(flag) => Value::Bool(*flag),
+        Document::Number(Number::PosInt(n)) => Value::from(*n),
+        Document::Number(Number::NegInt(n)) => Value::from(*n),
+        Document::Number(Number::Float(n)) => {
+            serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number)
+        }
+        Document::String(text) => Value::String(text.clone()),
+        Document::Array(items) => Value::Array(items.iter().map(document_to_json).collect()),
+        Document::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by_key(|(key, _)| *key);
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(key, value)| (key.clone(), document_to_json(value)))
+                    .collect(),
+            )
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

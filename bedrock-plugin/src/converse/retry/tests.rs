@@ -398,3 +398,46 @@ fn br_96_detection_reshaping_and_memory() {
     apply_learned(&mut other, &learned, "other.model", "us-east-1");
     assert_eq!(other.messages.len(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn br_15_a_remembered_failover_shapes_requests_until_its_memory_expires() {
+    use crate::converse::learned::Failover;
+    let learned = LearnedCorrections::default();
+    let until = tokio::time::Instant::now() + std::time::Duration::from_millis(300_000);
+    learned.learn("amazon.nova-micro-v1:0", |known| {
+        known.failovers.insert(
+            "us-east-1".to_owned(),
+            Failover {
+                profile: "us.amazon.nova-micro-v1:0".to_owned(),
+                until,
+            },
+        );
+    });
+    let mut sent = input();
+    sent.model_id = "amazon.nova-micro-v1:0".to_owned();
+    let resolved = apply_learned(&mut sent, &learned, "amazon.nova-micro-v1:0", "us-east-1");
+    assert_eq!(resolved.as_deref(), Some("us.amazon.nova-micro-v1:0"));
+    assert_eq!(sent.model_id, "us.amazon.nova-micro-v1:0");
+    // Another region has no failover.
+    let mut elsewhere = input();
+    elsewhere.model_id = "amazon.nova-micro-v1:0".to_owned();
+    assert_eq!(
+        apply_learned(
+            &mut elsewhere,
+            &learned,
+            "amazon.nova-micro-v1:0",
+            "eu-west-1"
+        ),
+        None
+    );
+
+    // After retry.failoverMemoryMs, on-demand is tried again.
+    tokio::time::advance(std::time::Duration::from_millis(300_000)).await;
+    let mut later = input();
+    later.model_id = "amazon.nova-micro-v1:0".to_owned();
+    assert_eq!(
+        apply_learned(&mut later, &learned, "amazon.nova-micro-v1:0", "us-east-1"),
+        None
+    );
+    assert_eq!(later.model_id, "amazon.nova-micro-v1:0");
+}
