@@ -5,18 +5,25 @@
 //! operation starts (auth-region-endpoints.md, preamble). Values are trimmed and blank ones
 //! count as unset (AUTH-01). The plugin never writes the environment.
 
-use std::collections::HashMap;
-
-/// Trimmed, non-blank environment variables.
+/// The environment variables as read; `get` trims and treats blank values as unset.
+///
+/// A plain list rather than a map: one is taken per operation (every chat), and a
+/// process has a few dozen variables of which an operation reads a handful, so building a
+/// hash map and trimmed copies of every value cost more than the lookups they would save.
 #[derive(Clone, Default)]
 pub struct EnvSnapshot {
-    vars: HashMap<String, String>,
+    vars: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for EnvSnapshot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Values may be secrets; names are enough to debug.
-        let mut names: Vec<&str> = self.vars.keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = self
+            .vars
+            .iter()
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(name, _)| name.as_str())
+            .collect();
         names.sort_unstable();
         f.debug_struct("EnvSnapshot").field("set", &names).finish()
     }
@@ -33,32 +40,42 @@ pub struct EnvStaticKeys {
 impl EnvSnapshot {
     /// Reads the current process environment (variables that are not valid UTF-8 are skipped).
     pub fn capture() -> Self {
-        Self::from_pairs(std::env::vars_os().filter_map(|(name, value)| {
-            Some((name.into_string().ok()?, value.into_string().ok()?))
-        }))
+        // Names are unique in the process environment, and `into_string` reuses the
+        // buffers `vars_os` allocated.
+        let vars = std::env::vars_os()
+            .filter_map(|(name, value)| Some((name.into_string().ok()?, value.into_string().ok()?)))
+            .collect();
+        Self { vars }
     }
 
     /// Builds a snapshot from explicit pairs (tests, and hosts that pass their own env).
     pub fn from_pairs<K: Into<String>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        let vars = pairs
-            .into_iter()
-            .filter_map(|(name, value)| {
-                let value = value.as_ref().trim();
-                (!value.is_empty()).then(|| (name.into(), value.to_owned()))
-            })
-            .collect();
+        let mut vars: Vec<(String, String)> = Vec::new();
+        for (name, value) in pairs {
+            let name = name.into();
+            let value = value.as_ref().to_owned();
+            // A later pair for the same name wins, as it would in a map.
+            match vars.iter_mut().find(|(known, _)| *known == name) {
+                Some(slot) => slot.1 = value,
+                None => vars.push((name, value)),
+            }
+        }
         Self { vars }
     }
 
     /// The trimmed value, or `None` when unset or blank.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str)
+        self.vars
+            .iter()
+            .find(|(known, _)| known == name)
+            .map(|(_, value)| value.trim())
+            .filter(|value| !value.is_empty())
     }
 
     pub fn is_set(&self, name: &str) -> bool {
-        self.vars.contains_key(name)
+        self.get(name).is_some()
     }
 
     /// `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` (+ `AWS_SESSION_TOKEN`). If only one half

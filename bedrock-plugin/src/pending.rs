@@ -151,7 +151,9 @@ impl StreamHandle {
         };
         let panic_sink = sink.clone();
         let panic_model = model_id.to_owned();
-        let task = produce(sink);
+        // Boxed once here: a chat's future is kilobytes, and unboxed it would be copied again
+        // by every wrapper on the way into the runtime's task cell.
+        let task = Box::pin(produce(sink));
         let join = crate::runtime::spawn(async move {
             if let Err(payload) = std::panic::AssertUnwindSafe(task).catch_unwind().await {
                 let message = panic_message(payload.as_ref());

@@ -99,19 +99,31 @@ fn answer() -> Vec<ConverseStreamOutput> {
 }
 
 #[tokio::test(start_paused = true)]
-async fn plg_20_a_stream_that_is_ready_is_read_in_one_poll_without_any_timer() {
-    use futures::FutureExt as _;
+async fn plg_20_a_ready_stream_is_read_without_any_timer_and_at_most_one_yield_per_batch() {
+    use std::task::{Context, Poll};
     let sink = EventSink::detached();
     let mut source = Scripted::events(answer(), true);
     // Mid-millisecond, as a real clock almost always is: a timer due "now" then rounds up to
     // the next tick instead of firing at once.
     tokio::time::advance(Duration::from_micros(300)).await;
-    // One poll: any timer awaited on the way (even one already due, such as an `interval`'s
-    // first tick, which tokio rounds up to the next millisecond tick) would return `Pending`
-    // here and cost the user up to a millisecond before the first token.
-    let (read, out) = read(&mut source, false, Duration::from_secs(30), &sink)
-        .now_or_never()
-        .expect("read to the end in a single poll");
+    // Polled by hand, so no timer can fire (the time driver only runs when the runtime
+    // parks): any timer awaited on the way (even one already due, such as an `interval`'s
+    // first tick) would keep the read pending for good and cost a user up to a millisecond
+    // before the first token. A yield is ready again on the next poll.
+    let mut reading = std::pin::pin!(read(&mut source, false, Duration::from_secs(30), &sink));
+    let waker = futures::task::noop_waker();
+    let mut cx = Context::from_waker(&waker);
+    let mut polls = 0;
+    let (read, out) = loop {
+        polls += 1;
+        if let Poll::Ready(done) = reading.as_mut().poll(&mut cx) {
+            break done;
+        }
+        assert!(
+            polls < 3,
+            "the read loop waits for something other than a yield"
+        );
+    };
     assert!(matches!(read, Read::Ended), "{read:?}");
     let mut shown: Vec<StreamEvent> = sink.take_queued().into_iter().map(plain).collect();
     shown.extend(out);

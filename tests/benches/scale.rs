@@ -1,0 +1,305 @@
+//! The plugin at scale, each figure next to its baseline from the same run (issue 9's goals):
+//! 1. 1,000 concurrent 1,000-event streams through one instance vs the same streams read by
+//!    the raw SDK: wall time, peak RSS growth and threads (each side in a fresh child
+//!    process, so peak RSS is its own);
+//! 2. cold discovery with 50 ms added control-plane latency vs that latency (one round trip);
+//! 3. 1,000 embedding texts with 20 ms added per call (Titan v2: one call per text; Cohere
+//!    v4: 96 texts per call) vs the ideal for the plugin's concurrency bound (8 calls in
+//!    flight, each as long as one call measured alone in the same run).
+//!
+//! Run with `cargo bench -p e2e-tests --bench scale`.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
+use bedrock_emulator::{
+    Emulator, EmulatorOptions, Fault, FaultRule, Operation, DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_SECRET_ACCESS_KEY,
+};
+use common::*;
+use futures::StreamExt;
+use plugin_api::abi_stable::std_types::{ROption, RString, RVec};
+use plugin_api::event::StreamEvent;
+use plugin_api::traits::ListModelsOptions;
+use serde_json::json;
+
+const STREAMS: usize = 1_000;
+const EVENTS: usize = 1_000;
+const TEXTS: usize = 1_000;
+const EMBED_LATENCY_MS: u64 = 20;
+const CONTROL_LATENCY_MS: u64 = 50;
+/// EMB-27: embedding calls in flight per batch.
+const IN_FLIGHT: usize = 8;
+/// EMB-26: Cohere texts per call.
+const COHERE_CHUNK: usize = 96;
+
+/// `(VmHWM KiB, Threads)` of this process.
+fn peak_rss_and_threads() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmHWM:"), field("Threads:"))
+}
+
+fn prompt() -> String {
+    format!("!long={EVENTS}")
+}
+
+/// Child: `STREAMS` concurrent streams through the raw SDK on a current-thread runtime.
+fn child_sdk(emulator: &Emulator) -> Duration {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let config = aws_sdk_bedrockruntime::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(emulator.base_url())
+        .credentials_provider(Credentials::new(
+            DEFAULT_ACCESS_KEY_ID,
+            DEFAULT_SECRET_ACCESS_KEY,
+            None,
+            None,
+            "bench",
+        ))
+        .build();
+    let client = aws_sdk_bedrockruntime::Client::from_conf(config);
+    runtime.block_on(async {
+        let started = Instant::now();
+        let streams = (0..STREAMS).map(|_| {
+            let client = client.clone();
+            async move {
+                let message = Message::builder()
+                    .role(ConversationRole::User)
+                    .content(ContentBlock::Text(prompt()))
+                    .build()
+                    .expect("message");
+                let mut output = client
+                    .converse_stream()
+                    .model_id(MODEL)
+                    .messages(message)
+                    .send()
+                    .await
+                    .expect("send");
+                let mut events = 0usize;
+                while let Some(_event) = output.stream.recv().await.expect("event") {
+                    events += 1;
+                }
+                events
+            }
+        });
+        let counts = futures::future::join_all(streams).await;
+        assert!(counts.iter().all(|&n| n > EVENTS), "every stream complete");
+        started.elapsed()
+    })
+}
+
+/// Child: the same streams through the plugin cdylib on a 2-worker host runtime.
+fn child_plugin(emulator: &Emulator) -> Duration {
+    let installed = install(|_| {});
+    let plugin = load(&installed, &host_config(emulator, json!({}))).expect("plugin loads");
+    runtime().block_on(async {
+        let started = Instant::now();
+        let streams = (0..STREAMS).map(|_| {
+            let mut request = chat_request(MODEL, &prompt());
+            request.options.max_tokens = ROption::RSome(2 * EVENTS as u64);
+            let stream = plugin.stream_chat(request).expect("stream");
+            async move {
+                let mut deltas = 0usize;
+                let mut stream = stream;
+                while let Some(event) = stream.next().await {
+                    if matches!(event.as_enum(), Ok(StreamEvent::TextDelta { .. })) {
+                        deltas += 1;
+                    }
+                }
+                deltas
+            }
+        });
+        let counts = futures::future::join_all(streams).await;
+        assert!(counts.iter().all(|&n| n == EVENTS), "every stream complete");
+        started.elapsed()
+    })
+}
+
+/// Runs one child side and returns `(wall time, peak RSS growth KiB, threads at the end)`.
+fn run_child(side: &str) -> (Duration, u64, u64) {
+    let exe = std::env::current_exe().expect("bench executable");
+    let output = std::process::Command::new(exe)
+        .env("SCALE_BENCH_CHILD", side)
+        .output()
+        .expect("child bench");
+    let text = String::from_utf8_lossy(&output.stdout);
+    let figures: Vec<u64> = text
+        .split_whitespace()
+        .filter_map(|figure| figure.parse().ok())
+        .collect();
+    let [nanos, growth, threads] = figures[..] else {
+        panic!(
+            "{side} child failed: {text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    (Duration::from_nanos(nanos), growth, threads)
+}
+
+fn child(side: &str) {
+    let emulator = Emulator::start(EmulatorOptions::default()).expect("emulator");
+    let (before, _) = peak_rss_and_threads();
+    let elapsed = match side {
+        "sdk" => child_sdk(&emulator),
+        _ => child_plugin(&emulator),
+    };
+    let (after, threads) = peak_rss_and_threads();
+    println!(
+        "{} {} {}",
+        elapsed.as_nanos(),
+        after.saturating_sub(before),
+        threads
+    );
+}
+
+fn cold_discovery(emulator: &Emulator) -> Duration {
+    emulator.add_fault(FaultRule::for_operation(
+        Operation::ListFoundationModels,
+        Fault::Latency {
+            ms: CONTROL_LATENCY_MS,
+        },
+    ));
+    emulator.add_fault(FaultRule::for_operation(
+        Operation::ListInferenceProfiles,
+        Fault::Latency {
+            ms: CONTROL_LATENCY_MS,
+        },
+    ));
+    let installed = install(|_| {});
+    let config = host_config(
+        emulator,
+        json!({
+            "discovery": {"enabled": true},
+            "awsBedrockControlPlaneEndpoint": emulator.base_url(),
+        }),
+    );
+    let plugin = load(&installed, &config).expect("plugin loads");
+    runtime().block_on(async {
+        let started = Instant::now();
+        let catalog = plugin
+            .list_models(ListModelsOptions::default())
+            .await
+            .expect("list_models");
+        assert!(catalog.models.len() > 2, "discovered models listed");
+        started.elapsed()
+    })
+}
+
+/// `(one call of `per_call` texts (median of 5), all `TEXTS` texts)` through one provider.
+fn embed(emulator: &Emulator, model: &str, per_call: usize) -> (Duration, Duration) {
+    emulator.add_fault(FaultRule::for_operation(
+        Operation::InvokeModel,
+        Fault::Latency {
+            ms: EMBED_LATENCY_MS,
+        },
+    ));
+    let installed = install(|_| {});
+    let plugin = load(&installed, &host_config(emulator, json!({}))).expect("plugin loads");
+    let provider = plugin
+        .embedding_provider(plugin_api::embedding::EmbeddingProviderRequest {
+            model: format!("bedrock/{model}").into(),
+            output_dimensionality: ROption::RNone,
+            base_url: ROption::RNone,
+            family: ROption::RNone,
+            extensions: Default::default(),
+        })
+        .expect("provider created")
+        .expect("bedrock offers an embedding provider");
+    let texts = |count: usize| -> RVec<RString> {
+        (0..count)
+            .map(|n| RString::from(format!("note number {n}")))
+            .collect()
+    };
+    runtime().block_on(async {
+        let mut one_call = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            host_harness::waker::PendingFuture::new(provider.embed_batch(texts(per_call)))
+                .await
+                .expect("one call embedded");
+            one_call.push(started.elapsed());
+        }
+        one_call.sort();
+        let started = Instant::now();
+        let batch = host_harness::waker::PendingFuture::new(provider.embed_batch(texts(TEXTS)))
+            .await
+            .expect("batch embedded");
+        assert_eq!(batch.vectors.len(), TEXTS);
+        (one_call[2], started.elapsed())
+    })
+}
+
+/// The best a bound of `IN_FLIGHT` calls allows: full rounds of calls that each take as long as
+/// one call measured alone.
+fn ideal(calls: usize, one_call: Duration) -> Duration {
+    one_call.saturating_mul(u32::try_from(calls.div_ceil(IN_FLIGHT)).unwrap_or(u32::MAX))
+}
+
+fn main() {
+    if let Ok(side) = std::env::var("SCALE_BENCH_CHILD") {
+        child(&side);
+        return;
+    }
+    if std::env::args().any(|arg| arg == "--list") {
+        return;
+    }
+    let (sdk_time, sdk_growth, sdk_threads) = run_child("sdk");
+    let (plugin_time, plugin_growth, plugin_threads) = run_child("plugin");
+    println!("{STREAMS} concurrent {EVENTS}-event streams, one process each side");
+    println!(
+        "  SDK directly, current-thread runtime   {:>8.2} s  peak RSS +{:>6.1} MiB  {:>3} threads",
+        sdk_time.as_secs_f64(),
+        sdk_growth as f64 / 1024.0,
+        sdk_threads
+    );
+    println!(
+        "  plugin cdylib, one instance           {:>8.2} s  peak RSS +{:>6.1} MiB  {:>3} threads  {:.2}x time, {:+.1} MiB",
+        plugin_time.as_secs_f64(),
+        plugin_growth as f64 / 1024.0,
+        plugin_threads,
+        plugin_time.as_secs_f64() / sdk_time.as_secs_f64(),
+        (plugin_growth as f64 - sdk_growth as f64) / 1024.0
+    );
+
+    let emulator = Emulator::start(EmulatorOptions::default()).expect("emulator");
+    let cold = cold_discovery(&emulator);
+    let round_trip = Duration::from_millis(CONTROL_LATENCY_MS);
+    println!(
+        "cold discovery with {CONTROL_LATENCY_MS} ms control-plane latency: {:.1} ms, {:.2}x one round trip",
+        cold.as_secs_f64() * 1e3,
+        cold.as_secs_f64() / round_trip.as_secs_f64()
+    );
+
+    for (model, per_call) in [
+        ("amazon.titan-embed-text-v2:0", 1),
+        ("cohere.embed-v4:0", COHERE_CHUNK),
+    ] {
+        let emulator = Emulator::start(EmulatorOptions::default()).expect("emulator");
+        let calls = TEXTS.div_ceil(per_call);
+        let (one_call, took) = embed(&emulator, model, per_call);
+        let best = ideal(calls, one_call);
+        println!(
+            "{TEXTS} texts with {model} ({calls} calls of {per_call}, +{EMBED_LATENCY_MS} ms each, one call {:.1} ms, {IN_FLIGHT} in flight): {:.0} ms, {:.2}x the ideal {:.0} ms",
+            one_call.as_secs_f64() * 1e3,
+            took.as_secs_f64() * 1e3,
+            took.as_secs_f64() / best.as_secs_f64(),
+            best.as_secs_f64() * 1e3
+        );
+    }
+}
