@@ -52,6 +52,60 @@ pub fn load(plugin: &PluginFolder) -> Result<PluginModuleRef, LoadError> {
 /// file `dlopen` maps is the one that was checked (opened through its handle), even when an
 /// install replaces the path meanwhile.
 ///
+/// Lines of abi_stable's layout report kept when it has no recognisable path and error.
+const LAYOUT_REPORT_LINES: usize = 4;
+
+/// abi_stable's layout report (often thousands of lines, every type on the way dumped in
+/// full) cut to what a user needs: the path of fields from the root module to the type that
+/// differs, and what was expected and found. The whole report goes to the debug log.
+fn layout_summary(report: &str) -> String {
+    tracing::debug!(target: "host_harness::loader", report, "full ABI layout report");
+    let total = report.lines().count();
+    // The path is the run of top-level (four-space) `field_name:`/`type:` pairs just before
+    // the expected type's layout; deeper indentation belongs to the dumps.
+    let trail = report
+        .rfind("Layout of expected type:")
+        .map_or("", |at| &report[..at]);
+    let mut path = Vec::new();
+    let mut lines = trail.lines().peekable();
+    while let Some(line) = lines.next() {
+        if let Some(field) = line.strip_prefix("    field_name:") {
+            let kind = lines
+                .peek()
+                .and_then(|next| next.strip_prefix("    type:"))
+                .unwrap_or("?");
+            path.push(format!("field_name:{} type:{}", field.trim(), kind.trim()));
+        }
+    }
+    let found = report.rfind("Error:").map(|at| {
+        report[at..]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let summary = match (path.is_empty(), found) {
+        (false, Some(found)) => format!("layout mismatch at {}\n{found}", path.join(" → ")),
+        _ => report
+            .lines()
+            .filter(|line| !line.trim().is_empty())
+            .take(LAYOUT_REPORT_LINES)
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    format!(
+        "{summary}\n(the full {total}-line layout report is logged with RUST_LOG=host_harness::loader=debug)"
+    )
+}
+
+/// What the user can do about an incompatible library, after what abi_stable found.
+fn with_advice(found: String) -> String {
+    format!(
+        "{found}\nthe library was built from a plugin-api whose types differ from this host's (plugin-api {}); rebuild the plugin against a compatible plugin-api",
+        plugin_api::PLUGIN_API_VERSION
+    )
+}
+
 /// Uses `lib_header_from_path` + `init_root_module` rather than `load_from_file`, which caches
 /// one module per interface type per process and would return the first plugin for every
 /// later path (see the notes on abi_stable).
@@ -65,12 +119,15 @@ pub fn load_verified(plugin: &PluginFolder) -> Result<(PluginModuleRef, Verifica
     let classify = |err: LibraryError| {
         let detail = err.to_string().replace(&open_name, &path);
         match err {
-            LibraryError::AbiInstability(_)
-            | LibraryError::IncompatibleVersionNumber { .. }
+            LibraryError::AbiInstability(_) => LoadError::Incompatible {
+                id: id.clone(),
+                detail: with_advice(layout_summary(&detail)),
+            },
+            LibraryError::IncompatibleVersionNumber { .. }
             | LibraryError::InvalidAbiHeader(_)
             | LibraryError::InvalidCAbi { .. } => LoadError::Incompatible {
                 id: id.clone(),
-                detail,
+                detail: with_advice(detail.trim().to_owned()),
             },
             _ => LoadError::Library {
                 id: id.clone(),

@@ -112,7 +112,7 @@ fn streams_a_chat_with_exact_text_stop_reason_and_usage() {
     assert_eq!(summary.usage.output, 10);
     assert!(
         summary.request_id.is_some(),
-        "x-amzn-requestid is captured (REQ-07)"
+        "x-amzn-requestid is stored on the final message (BR-40; the observer in response_observer.rs)"
     );
 
     let sent = emu.requests_for(Operation::ConverseStream);
@@ -436,7 +436,7 @@ fn two_hundred_concurrent_streams_through_the_boundary() {
 }
 
 #[test]
-fn man_04_incompatible_plugin_api_is_refused_and_the_host_keeps_running() {
+fn man_04_plg_21_incompatible_plugin_api_is_refused_briefly_and_the_host_keeps_running() {
     let installed = install(|manifest| {
         manifest["library"]["linux"] = json!("libincompatible_plugin.so");
     });
@@ -452,6 +452,15 @@ fn man_04_incompatible_plugin_api_is_refused_and_the_host_keeps_running() {
             let message = error.to_string();
             assert!(
                 message.starts_with("plugin amazon-bedrock: incompatible plugin API: "),
+                "{message}"
+            );
+            // PLG-21: a short error that says what to do, not abi_stable's whole layout report.
+            assert!(message.lines().count() <= 7, "{message}");
+            assert!(
+                message.ends_with(&format!(
+                    "the library was built from a plugin-api whose types differ from this host's (plugin-api {}); rebuild the plugin against a compatible plugin-api",
+                    plugin_api::PLUGIN_API_VERSION
+                )),
                 "{message}"
             );
         }
