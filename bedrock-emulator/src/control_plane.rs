@@ -1,5 +1,8 @@
 //! Control plane: ListFoundationModels (filters), GetFoundationModel, ListInferenceProfiles (paginated,
-//! `type` filter) and GetInferenceProfile, answering with the catalog's JSON objects verbatim.
+//! `type` filter) and GetInferenceProfile, answering with the catalog's JSON objects verbatim; and the
+//! account's own catalog ([`Account`]): GetFoundationModelAvailability (BR-80), the paginated lists of
+//! prompt routers, custom-model deployments (`statusEquals`), imported models and provisioned
+//! throughput (`statusEquals`), and GetCustomModel (BR-85).
 //!
 //! Filters and page sizes are validated with the same enum / range messages Bedrock uses, so a client's
 //! error handling can be tested here too.
@@ -8,6 +11,7 @@ use base64::Engine;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
 
+use crate::catalog::account::{Account, AccountList};
 use crate::catalog::{Catalog, FoundationModel};
 use crate::error::{ApiError, INVALID_MODEL};
 use crate::record::Operation;
@@ -64,6 +68,7 @@ impl Params {
 /// Handle a control-plane operation; returns the JSON body.
 pub(crate) fn handle(
     catalog: &Catalog,
+    account: &Account,
     op: Operation,
     identifier: Option<&str>,
     query: &str,
@@ -84,8 +89,101 @@ pub(crate) fn handle(
                 "Inference profile {id} not found."
             ))),
         },
+        Operation::GetFoundationModelAvailability => match catalog.model(id) {
+            Some(m) => Ok(account.access(&m.model_id).body(&m.model_id)),
+            // L: no public capture of this 404's text.
+            None => Err(ApiError::not_found(format!(
+                "The model {id} was not found."
+            ))),
+        },
+        Operation::ListPromptRouters => {
+            let kind = params.enum_value("type", "type", &["custom", "default"])?;
+            account_page(
+                account.list(AccountList::PromptRouters),
+                &params,
+                "promptRouterSummaries",
+                |r| kind.is_none_or(|k| r.get("type").and_then(Value::as_str) == Some(k)),
+            )
+        }
+        Operation::ListCustomModelDeployments => {
+            let status = params.enum_value(
+                "statusEquals",
+                "statusEquals",
+                &["Creating", "Active", "Failed"],
+            )?;
+            account_page(
+                account.list(AccountList::CustomModelDeployments),
+                &params,
+                "modelDeploymentSummaries",
+                |r| has_status(r, status),
+            )
+        }
+        Operation::ListImportedModels => account_page(
+            account.list(AccountList::ImportedModels),
+            &params,
+            "modelSummaries",
+            |_| true,
+        ),
+        Operation::ListProvisionedModelThroughputs => {
+            let status = params.enum_value(
+                "statusEquals",
+                "statusEquals",
+                &["Creating", "InService", "Updating", "Failed"],
+            )?;
+            account_page(
+                account.list(AccountList::ProvisionedThroughputs),
+                &params,
+                "provisionedModelSummaries",
+                |r| has_status(r, status),
+            )
+        }
+        Operation::GetCustomModel => account
+            .list(AccountList::CustomModels)
+            .iter()
+            .find(|m| {
+                ["modelArn", "modelName"]
+                    .iter()
+                    .any(|key| m.get(*key).and_then(Value::as_str) == Some(id))
+            })
+            .cloned()
+            // L: no public capture of this 404's text.
+            .ok_or_else(|| ApiError::not_found(format!("The model {id} was not found."))),
         _ => Err(ApiError::unknown_operation()),
     }
+}
+
+/// Whether a summary's `status` equals the `statusEquals` filter (no filter: every summary).
+fn has_status(summary: &Value, status: Option<&str>) -> bool {
+    status.is_none_or(|s| summary.get("status").and_then(Value::as_str) == Some(s))
+}
+
+/// One page of an account list under `key`, with the same `maxResults` / `nextToken` rules as
+/// ListInferenceProfiles.
+fn account_page(
+    all: &[Value],
+    params: &Params,
+    key: &str,
+    keep: impl Fn(&Value) -> bool,
+) -> Result<Value, ApiError> {
+    let max = page_size(params)?;
+    let start = page_start(params)?;
+    let kept: Vec<&Value> = all.iter().filter(|v| keep(v)).collect();
+    let page: Vec<Value> = kept
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|v| (*v).clone())
+        .collect();
+    let mut body = json!({ key: page });
+    if start + max < kept.len() {
+        body["nextToken"] = json!(next_token(start + max));
+    }
+    Ok(body)
+}
+
+/// The `nextToken` for the page starting at `offset`.
+fn next_token(offset: usize) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_PREFIX}{offset}"))
 }
 
 /// The filters of ListFoundationModels (each `None` = no filter).
@@ -168,8 +266,7 @@ fn list_inference_profiles(catalog: &Catalog, params: &Params) -> Result<Value, 
         .collect();
     let mut body = json!({ "inferenceProfileSummaries": page });
     if start + max < all.len() {
-        body["nextToken"] = json!(base64::engine::general_purpose::STANDARD
-            .encode(format!("{TOKEN_PREFIX}{}", start + max)));
+        body["nextToken"] = json!(next_token(start + max));
     }
     Ok(body)
 }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
+use crate::catalog::account::{AccountList, ModelAccess};
 use crate::catalog::Catalog;
 use crate::config::EmulatorOptions;
 use crate::faults::{self, FaultRule};
@@ -203,6 +204,22 @@ impl Emulator {
     pub fn allow(&self, caller: &str) {
         if let Ok(mut p) = self.shared.policy.lock() {
             p.allow(caller);
+        }
+    }
+
+    /// Set the account's access to `model_id` as GetFoundationModelAvailability reports it
+    /// (BR-80); models never set are available, except the built-in
+    /// [`AGREEMENT_MODEL`](crate::catalog::account::AGREEMENT_MODEL).
+    pub fn set_model_access(&self, model_id: &str, access: ModelAccess) {
+        if let Ok(mut account) = self.shared.account.lock() {
+            account.set_access(model_id, access);
+        }
+    }
+
+    /// Add one summary (in its wire JSON form) to one of the account's resource lists (BR-85).
+    pub fn add_account_resource(&self, list: AccountList, summary: serde_json::Value) {
+        if let Ok(mut account) = self.shared.account.lock() {
+            account.add(list, summary);
         }
     }
 

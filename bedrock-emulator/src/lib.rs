@@ -117,7 +117,15 @@
 //!   3072) `{embeddings: [{embeddingType: "TEXT", embedding}]}`; Marengo 2.7 (1024) / 3.0 (512) →
 //!   `{data: [{embedding, embeddingOption}]}`. Vectors are seeded by (model, text, dims), L2-normalised.
 //!   Invalid bodies → `Malformed input request: <detail>, please reformat your input and try again.`
-//! * **Service tier**: `serviceTier` is echoed in the response / metadata event. `performanceConfig` too.
+//! * **Service tier**: `serviceTier` is echoed in the response / metadata event. `performanceConfig` too,
+//!   except that `optimized` on a model without latency-optimized inference (all but Claude 3.5 Haiku,
+//!   Llama 3.1 70B / 405B and Nova Pro) is served and echoed as `{"latency": "standard"}` with HTTP 200.
+//! * **Structured output**: `outputConfig.textFormat` of type `json_schema` makes the answer a JSON document
+//!   built from the schema string (object properties in order; `"emulator"`, `1`, `true`, one array item, an
+//!   enum's first value), streamed in 16-character deltas.
+//! * **Citations**: a `document` with `citations.enabled` in the last user turn makes the text answer cite its
+//!   first 20 characters (`documentChar`), streamed as `delta.citation` after the text (Converse:
+//!   `citationsContent`); the word `!web-citation` adds a `web` citation.
 //! * Extra usage fields: streamed metadata usage also carries `serverToolUsage: {}` like real streams.
 //!
 //! ## Validation (ValidationException, HTTP 400, Bedrock wording)
@@ -146,6 +154,13 @@
 //! reasoning content. Please remove the reasoning content and try again.`; malformed JSON → `Malformed input
 //! request, please reformat your input and try again.`; missing/mistyped fields → `1 validation error detected:
 //! Value null at '<path>' failed to satisfy constraint: Member must not be null` (e.g. `messages.1.member.role`).
+//! History rules (PLG-110, `validation/converse.rs`): tool names and tool-use ids outside the service
+//! model's patterns → `1 validation error detected: Value '<v>' at '<path>' failed to satisfy constraint: …`;
+//! a first message not the user's, roles not alternating, an empty text block (`… is blank. …`), tool blocks
+//! without `toolConfig`, more results than the previous turn's toolUse blocks, a toolUse without its result in
+//! the next message (`Expected toolResult blocks at messages.<i>.content for the following Ids: <ids>`), a
+//! document name outside MSG-12's characters, and for Claude repeated toolUse ids and an image over 5 MiB of
+//! base64, each with the text users report.
 //!
 //! Cache points, in this order: on a model without prompt caching (the one table in `validation/model_rules.rs`:
 //! Claude 3.5 Haiku, 3.7 Sonnet, every Claude 4.x / 5; Nova Micro, Lite, Pro, Premier, Nova 2 Lite) → HTTP 403
@@ -174,7 +189,9 @@
 //! tokens per day, please wait before trying again.`), `not-ready` (429 `ModelNotReadyException` `Model is not
 //! ready for inference. Wait and try your request again.`), `exception=N:type[:message]` (in-stream
 //! exception frame after N events, e.g. `exception=3:throttlingException`), `disconnect=N`, `bad-crc=N`,
-//! `stall=MS`, `first-byte=MS`, `latency=MS`, `long=N` (stream of N text deltas). Default error types per
+//! `stall=MS`, `first-byte=MS`, `latency=MS`, `long=N` (stream of N text deltas), and malformed wire data
+//! (PLG-57): `bad-prelude-crc=N`, `truncate=N`, `oversized=N` (a frame after N events with a bad prelude CRC, cut in half,
+//! or announcing more than 16 MiB), `html` (HTTP 200 with an HTML page), `reset-before-headers`, `reset-after-headers`. Default error types per
 //! status: 400 ValidationException, 403 AccessDeniedException, 404 ResourceNotFoundException, 408
 //! ModelTimeoutException, 424 ModelErrorException, 429 ThrottlingException, 500 InternalServerException, 503
 //! ServiceUnavailableException. The same faults as constructors: [`Fault::throttling`],
@@ -222,6 +239,7 @@ mod shared;
 mod tls;
 mod validation;
 
+pub use catalog::account::{AccountList, ModelAccess, AGREEMENT_MODEL};
 pub use catalog::Catalog;
 pub use config::{
     Credentials, EmulatorOptions, DEFAULT_ACCESS_KEY_ID, DEFAULT_BEARER_TOKEN,
@@ -229,6 +247,6 @@ pub use config::{
 };
 pub use emulator::{Emulator, EmulatorError};
 pub use eventstream::{decode_frames, encode_event, encode_exception, DecodedFrame};
-pub use faults::{Fault, FaultRule};
+pub use faults::{Fault, FaultRule, FrameDamage, MAX_FRAME_BYTES};
 pub use policy::{iam_action, AccessPolicy};
 pub use record::{AuthScheme, Operation, RecordedRequest, StreamOutcome};

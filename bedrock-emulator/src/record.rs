@@ -12,6 +12,18 @@ pub enum Operation {
     GetFoundationModel,
     ListInferenceProfiles,
     GetInferenceProfile,
+    /// `GET /foundation-model-availability/{modelId}` (BR-80).
+    GetFoundationModelAvailability,
+    /// `GET /prompt-routers`.
+    ListPromptRouters,
+    /// `GET /model-customization/custom-model-deployments`.
+    ListCustomModelDeployments,
+    /// `GET /custom-models/{modelIdentifier}`.
+    GetCustomModel,
+    /// `GET /imported-models`.
+    ListImportedModels,
+    /// `GET /provisioned-model-throughputs`.
+    ListProvisionedModelThroughputs,
     ConverseStream,
     Converse,
     InvokeModel,

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::catalog::account::Account;
 use crate::catalog::Catalog;
 use crate::config::Credentials;
 use crate::faults::ActiveRule;
@@ -24,6 +25,8 @@ pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
     pub(crate) latency: Option<Duration>,
     pub(crate) catalog: Catalog,
+    /// Per-model access and the account's resources (BR-80, BR-85).
+    pub(crate) account: Mutex<Account>,
     pub(crate) next_id: AtomicU64,
     pub(crate) records: Mutex<Vec<RecordedRequest>>,
     pub(crate) faults: Mutex<Vec<ActiveRule>>,
@@ -49,6 +52,7 @@ impl Shared {
             credentials,
             latency,
             catalog,
+            account: Mutex::new(Account::builtin()),
             next_id: AtomicU64::new(1),
             records: Mutex::new(Vec::new()),
             faults: Mutex::new(Vec::new()),

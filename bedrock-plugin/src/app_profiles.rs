@@ -22,8 +22,8 @@ use futures::FutureExt as _;
 use plugin_api::error::PluginError;
 
 use crate::aws::target::CallContext;
-use crate::converse::request::cache::policy::{application_profile_name, ModelCaching};
 use crate::discovery::fetch::{self, CallFailure, CONTROL_PLANE_DEADLINE};
+use crate::models::caching::{application_profile_name, ModelCaching};
 use crate::models::traits::ModelTraits;
 use crate::single_flight::{Lookup, SingleFlight};
 

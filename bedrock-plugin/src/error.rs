@@ -18,6 +18,8 @@ use regex::Regex;
 
 /// The diagnostic kind of a transport failure before the message stream started (ERR-02).
 pub const TRANSPORT_FAILURE_DIAGNOSTIC: &str = "provider_transport_failure";
+/// The `error_code` of a [`BedrockError::LimitExceeded`] failure (PLG-90..92).
+pub const LIMIT_EXCEEDED_CODE: &str = "PluginLimitExceeded";
 /// EVT-32: the message of a terminal error that carried none.
 pub const UNKNOWN_ERROR_MESSAGE: &str = "An unknown error occurred";
 
@@ -118,6 +120,16 @@ pub enum BedrockError {
     /// EVT-31: the caller cancelled the request.
     #[error("Request was aborted")]
     Aborted,
+    /// PLG-90..92: a resource limit of the plugin was reached. `what` says what went over it;
+    /// the message names the limit's config key.
+    #[error("{what} is over the plugin limit {key} = {limit}; raise {key} in the amazon-bedrock plugin config")]
+    LimitExceeded {
+        what: String,
+        key: &'static str,
+        limit: u64,
+        kind: ErrorKind,
+        retryable: bool,
+    },
     /// A failure already in the host's form, which no decision inspects: request shaping,
     /// config, credential resolution, a malformed response body.
     #[error("{}", .0.message)]
@@ -157,6 +169,7 @@ impl BedrockError {
             Self::Transport { kind, .. } => Some(*kind),
             Self::Stalled { .. } => Some(ErrorKind::Timeout),
             Self::Aborted => Some(ErrorKind::Cancelled),
+            Self::LimitExceeded { kind, .. } => Some(*kind),
             Self::Host(error) => error.kind(),
         }
     }
@@ -165,7 +178,7 @@ impl BedrockError {
     pub fn retryable(&self) -> bool {
         match self {
             Self::Service(exception) => exception.retryable,
-            Self::Transport { retryable, .. } => *retryable,
+            Self::Transport { retryable, .. } | Self::LimitExceeded { retryable, .. } => *retryable,
             Self::Host(error) => error.retryable,
             Self::Unnamed { .. } | Self::Stalled { .. } | Self::Aborted => false,
         }
@@ -176,6 +189,22 @@ impl BedrockError {
     pub fn with_extension(mut self, extension: String) -> Self {
         if let Self::Service(exception) = &mut self {
             exception.extensions.push(extension);
+        }
+        self
+    }
+
+    /// PLG-25: a connection that could not be made names the endpoint it was for, since the
+    /// URL came from one of several config, env and shared-config sources. Other errors are
+    /// unchanged.
+    pub fn with_connect_target(mut self, endpoint: &str) -> Self {
+        if let Self::Transport {
+            message,
+            code: Some("ECONNREFUSED" | "EHOSTUNREACH" | "ENETUNREACH"),
+            before_stream: true,
+            ..
+        } = &mut self
+        {
+            message.push_str(&format!(" (connecting to {endpoint})"));
         }
         self
     }
@@ -255,6 +284,11 @@ impl From<BedrockError> for PluginError {
             }
             BedrockError::Stalled { .. } => PluginError::new(ErrorKind::Timeout, message),
             BedrockError::Aborted => PluginError::new(ErrorKind::Cancelled, message),
+            BedrockError::LimitExceeded {
+                kind, retryable, ..
+            } => PluginError::new(kind, message)
+                .with_retryable(retryable)
+                .with_error_code(LIMIT_EXCEEDED_CODE),
             BedrockError::Host(error) => error,
         }
     }

@@ -25,6 +25,24 @@ pub struct HostView {
     pub default_params: serde_json::Map<String, Value>,
     /// `agents.defaults.models["amazon-bedrock/<id>"].params`, keyed by model id.
     pub model_params: Vec<(String, serde_json::Map<String, Value>)>,
+    /// `agents.defaults.memorySearch` when it selects this plugin's embedding provider
+    /// (EMB-02: `provider: "bedrock"`, any case); the doctor probes it (BR-31).
+    pub memory_search: Option<MemorySearch>,
+    /// Whether any `memorySearch.provider` (defaults or an `agents.list[]` entry) names
+    /// `bedrock`: the host chose Bedrock embeddings explicitly, which allows EMB-30's probe to
+    /// ask instance metadata.
+    pub memory_search_bedrock_anywhere: bool,
+}
+
+/// The Bedrock memory-search selection of the host config (EMB-02, EMB-40).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemorySearch {
+    /// `memorySearch.model`; `None` selects the provider default (EMB-01).
+    pub model: Option<String>,
+    /// `memorySearch.outputDimensionality`.
+    pub dimensions: Option<u32>,
+    /// `memorySearch.remote.baseUrl`.
+    pub base_url: Option<String>,
 }
 
 /// Errors reading the host config JSON the host handed over.
@@ -103,6 +121,33 @@ impl HostView {
                 })
                 .collect();
         }
+        let selects_bedrock = |search: &&Value| {
+            search
+                .get("provider")
+                .and_then(Value::as_str)
+                .is_some_and(|provider| provider.trim().eq_ignore_ascii_case("bedrock"))
+        };
+        view.memory_search_bedrock_anywhere = root
+            .pointer("/agents/list")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|agent| agent.get("memorySearch"))
+            .chain(root.pointer("/agents/defaults/memorySearch"))
+            .any(|search| selects_bedrock(&search));
+        view.memory_search = root
+            .pointer("/agents/defaults/memorySearch")
+            .filter(selects_bedrock)
+            .map(|search| MemorySearch {
+                model: string_at(search, "model"),
+                dimensions: search
+                    .get("outputDimensionality")
+                    .and_then(Value::as_u64)
+                    .and_then(|dims| u32::try_from(dims).ok()),
+                base_url: search
+                    .get("remote")
+                    .and_then(|remote| string_at(remote, "baseUrl")),
+            });
         Ok(view)
     }
 
@@ -131,15 +176,50 @@ impl HostView {
         models
     }
 
+    /// BR-61: the prices of `model`: its own when it has any, else those of the configured
+    /// model with the exact id (so `us.` / `global.` profiles can carry surcharged prices),
+    /// else those of the configured model with the id's region prefix removed. All zeros when
+    /// none has prices (BR-60).
+    pub fn prices_for(&self, model: &ModelDefinition) -> ModelCost {
+        if model.cost != ModelCost::default() {
+            return model.cost;
+        }
+        let explicit = self.explicit_models();
+        let priced = |id: &str| {
+            explicit
+                .iter()
+                .find(|known| known.id.as_str().eq_ignore_ascii_case(id))
+                .map(|known| known.cost)
+                .filter(|cost| *cost != ModelCost::default())
+        };
+        let id = model.id.as_str();
+        priced(id)
+            .or_else(|| priced(crate::models::prefixes::strip_region_prefix(id)))
+            .unwrap_or_default()
+    }
+
     /// The merged request params for a model (HCFG-13): per-model keys win.
     pub fn params_for(&self, model_id: &str) -> serde_json::Map<String, Value> {
-        let mut merged = self.default_params.clone();
-        if let Some((_, params)) = self.model_params.iter().find(|(id, _)| id == model_id) {
-            for (key, value) in params {
-                merged.insert(key.clone(), value.clone());
-            }
+        let mut merged = serde_json::Map::new();
+        for params in self.params_layers(model_id) {
+            merged.extend(params.clone());
         }
         merged
+    }
+
+    /// The params objects `params_for` merges, in merge order (`agents.defaults.params`, then
+    /// the model's own), for rules that must look at each object before the merge (TIER-01).
+    pub fn params_layers<'a>(
+        &'a self,
+        model_id: &'a str,
+    ) -> impl Iterator<Item = &'a serde_json::Map<String, Value>> + 'a {
+        std::iter::once(&self.default_params).chain(
+            self.model_params
+                .iter()
+                .filter(move |(id, _)| id == model_id)
+                .take(1)
+                .map(|(_, params)| params),
+        )
     }
 }
 

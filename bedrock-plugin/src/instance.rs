@@ -23,7 +23,6 @@ use plugin_api::traits::{
 
 use crate::aws::auth;
 use crate::converse;
-use crate::discovery;
 use crate::doctor;
 use crate::guard::{guard, guard_infallible};
 use crate::manifest::{API, PROVIDER_ID};
@@ -84,7 +83,12 @@ impl PluginInstance for Instance {
         // fails only on an invalid dimension (EMB-14) or certainly missing credentials (EMB-32),
         // so a host in auto mode can move on to its next provider.
         guard("PluginInstance::embedding_provider", || {
-            crate::embeddings::create(self.plugin.call_contexts(), &request).map(ROption::RSome)
+            crate::embeddings::create(
+                self.plugin.call_contexts(),
+                self.plugin.app_profiles.clone(),
+                &request,
+            )
+            .map(ROption::RSome)
         })
         .into()
     }
@@ -104,7 +108,7 @@ impl PluginInstance for Instance {
     fn doctor(&self) -> PendingDoctorBox {
         let plugin = self.plugin.clone();
         let task = PendingTask::spawn("PluginInstance::doctor", async move {
-            doctor::report(&plugin.call_context()).await
+            doctor::report(&plugin.call_context(), &plugin.discovery).await
         });
         PendingDoctor_TO::from_value(task, TD_Opaque)
     }
@@ -130,7 +134,8 @@ impl ChatProvider for Provider {
     fn count_tokens(&self, request: ChatRequest) -> PendingTokenCountBox {
         let plugin = self.plugin.clone();
         let task = PendingTask::spawn("ChatProvider::count_tokens", async move {
-            converse::count_tokens::count(&plugin.call_context(), request).await
+            converse::count_tokens::count(&plugin.call_context(), &plugin.app_profiles, request)
+                .await
         });
         PendingTokenCount_TO::from_value(task, TD_Opaque)
     }
@@ -205,7 +210,7 @@ impl DiscoveryService for Discovery {
             extensions: Default::default(),
         };
         guard_infallible("DiscoveryService::status", fallback, || {
-            discovery::status(&self.plugin.call_context(), &self.plugin.discovery)
+            self.plugin.status()
         })
     }
 }

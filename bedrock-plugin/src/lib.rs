@@ -9,6 +9,7 @@
 
 pub mod app_profiles;
 pub mod aws;
+pub mod backoff;
 pub mod bounded;
 pub mod config;
 pub mod converse;

@@ -6,6 +6,7 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use abi_stable::std_types::{RResult, RVec};
@@ -27,7 +28,92 @@ use tokio::task::AbortHandle;
 use crate::guard::{guard_infallible, panic_message};
 
 /// Events buffered before the producer waits for the host to catch up.
-const QUEUE_CAPACITY: usize = 1024;
+pub const QUEUE_CAPACITY: usize = 1024;
+
+/// Stream tasks alive in this process (every instance), for status and leak checks.
+static LIVE_STREAM_TASKS: AtomicUsize = AtomicUsize::new(0);
+/// One-shot tasks (catalog, embeddings, token count, doctor) alive in this process.
+static LIVE_PENDING_TASKS: AtomicUsize = AtomicUsize::new(0);
+
+/// Events queued for hosts and not yet polled, over every stream of this process.
+static QUEUED_EVENTS: AtomicUsize = AtomicUsize::new(0);
+
+/// How many events wait in stream queues for their host to poll them (every instance); at
+/// most `QUEUE_CAPACITY` plus one batch per stream (PLG-92).
+pub fn queued_events() -> usize {
+    QUEUED_EVENTS.load(Ordering::SeqCst)
+}
+
+/// How many stream tasks are alive in this process (spawned and not yet ended or aborted).
+pub fn live_stream_tasks() -> usize {
+    LIVE_STREAM_TASKS.load(Ordering::SeqCst)
+}
+
+/// How many one-shot tasks are alive in this process.
+pub fn live_pending_tasks() -> usize {
+    LIVE_PENDING_TASKS.load(Ordering::SeqCst)
+}
+
+/// Counts one task alive from its creation until its future is dropped (ended or aborted).
+struct LiveTask(&'static AtomicUsize);
+
+impl LiveTask {
+    fn new(counter: &'static AtomicUsize) -> Self {
+        counter.fetch_add(1, Ordering::SeqCst);
+        LiveTask(counter)
+    }
+}
+
+impl Drop for LiveTask {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// PLG-90: the chat streams one instance runs at once, bounded by `limits.maxConcurrentStreams`.
+#[derive(Default)]
+pub struct StreamSlots {
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl StreamSlots {
+    /// Takes a slot, or refuses at once (no queueing) with an error naming the limit's key.
+    pub fn try_acquire(&self, limit: usize) -> Result<StreamPermit, crate::error::BedrockError> {
+        let taken = self
+            .in_flight
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < limit).then_some(n + 1)
+            });
+        match taken {
+            Ok(_) => Ok(StreamPermit {
+                in_flight: self.in_flight.clone(),
+            }),
+            Err(_) => Err(crate::error::BedrockError::LimitExceeded {
+                what: format!("a new chat stream with {limit} already in flight"),
+                key: "limits.maxConcurrentStreams",
+                limit: u64::try_from(limit).unwrap_or(u64::MAX),
+                kind: ErrorKind::RateLimit,
+                retryable: true,
+            }),
+        }
+    }
+
+    /// Streams of this instance in flight now.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+}
+
+/// One taken stream slot, given back when the stream's task ends or is aborted.
+pub struct StreamPermit {
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Drop for StreamPermit {
+    fn drop(&mut self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A poisoned lock only means another thread panicked mid-update of plain data; the queue
@@ -50,6 +136,13 @@ struct QueueShared {
     space: Notify,
 }
 
+impl Drop for QueueShared {
+    fn drop(&mut self) {
+        let left = lock(&self.state).events.len();
+        QUEUED_EVENTS.fetch_sub(left, Ordering::SeqCst);
+    }
+}
+
 /// The producer side of a stream, used by the plugin task.
 #[derive(Clone)]
 pub struct EventSink {
@@ -70,10 +163,12 @@ impl EventSink {
                 if state.events.len() < QUEUE_CAPACITY {
                     // Moved straight into the queue: no buffer per batch on the token path.
                     let mut terminal = false;
+                    let before = state.events.len();
                     for event in events.by_ref() {
                         terminal |= is_terminal(&event);
                         state.events.push_back(event);
                     }
+                    QUEUED_EVENTS.fetch_add(state.events.len() - before, Ordering::SeqCst);
                     state.finished |= terminal;
                     let waker = state.waker.take();
                     drop(state);
@@ -117,7 +212,8 @@ impl EventSink {
 
     /// Takes the queued events, as the host's poll would.
     pub(crate) fn take_queued(&self) -> Vec<StreamEvent_NE> {
-        let events = lock(&self.shared.state).events.drain(..).collect();
+        let events: Vec<_> = lock(&self.shared.state).events.drain(..).collect();
+        QUEUED_EVENTS.fetch_sub(events.len(), Ordering::SeqCst);
         self.shared.space.notify_waiters();
         events
     }
@@ -136,8 +232,13 @@ pub struct StreamHandle {
 
 impl StreamHandle {
     /// Spawns `produce` on the plugin runtime with a fresh queue. A panic inside the task ends
-    /// the stream with an `Internal` error instead of leaving the host waiting forever.
-    pub fn spawn<F, Fut>(model_id: &str, produce: F) -> Result<StreamHandle, PluginError>
+    /// the stream with an `Internal` error instead of leaving the host waiting forever. The
+    /// `permit` (PLG-90) is held until the task ends or is aborted.
+    pub fn spawn<F, Fut>(
+        model_id: &str,
+        permit: Option<StreamPermit>,
+        produce: F,
+    ) -> Result<StreamHandle, PluginError>
     where
         F: FnOnce(EventSink) -> Fut,
         Fut: Future<Output = ()> + Send + 'static,
@@ -154,7 +255,9 @@ impl StreamHandle {
         // Boxed once here: a chat's future is kilobytes, and unboxed it would be copied again
         // by every wrapper on the way into the runtime's task cell.
         let task = Box::pin(produce(sink));
+        let live = LiveTask::new(&LIVE_STREAM_TASKS);
         let join = crate::runtime::spawn(async move {
+            let _held = (live, permit);
             if let Err(payload) = std::panic::AssertUnwindSafe(task).catch_unwind().await {
                 let message = panic_message(payload.as_ref());
                 tracing::error!(target: "bedrock_plugin::stream", panic = %message, "stream task panicked");
@@ -187,6 +290,7 @@ impl StreamHandle {
                     crate::error::BedrockError::Aborted.into(),
                     StopReason::Aborted,
                 ));
+                QUEUED_EVENTS.fetch_add(1, Ordering::SeqCst);
                 state.finished = true;
             }
             state.waker.take()
@@ -219,6 +323,7 @@ impl ChatStream for StreamHandle {
                 let mut state = lock(&self.shared.state);
                 let take = state.events.len().min(max_events.max(1) as usize);
                 let events: RVec<StreamEvent_NE> = state.events.drain(..take).collect();
+                QUEUED_EVENTS.fetch_sub(events.len(), Ordering::SeqCst);
                 let finished = state.finished && state.events.is_empty();
                 if events.is_empty() && !finished {
                     state.waker = Some(waker.clone());
@@ -267,7 +372,9 @@ impl<T: Send + 'static> PendingTask<T> {
             waker: None,
         }));
         let slot = shared.clone();
+        let live = LiveTask::new(&LIVE_PENDING_TASKS);
         let spawned = crate::runtime::spawn(async move {
+            let _live = live;
             let result = std::panic::AssertUnwindSafe(work)
                 .catch_unwind()
                 .await
@@ -371,3 +478,6 @@ impl_pending!(PendingCatalog, ProviderCatalog, "PendingCatalog");
 impl_pending!(PendingEmbeddings, Embeddings, "PendingEmbeddings");
 impl_pending!(PendingTokenCount, TokenCount, "PendingTokenCount");
 impl_pending!(PendingDoctor, DoctorReport, "PendingDoctor");
+
+#[cfg(test)]
+mod tests;

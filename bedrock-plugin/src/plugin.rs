@@ -29,8 +29,22 @@ use crate::converse::learned::LearnedCorrections;
 use crate::converse::retry::ChooseProfile;
 use crate::discovery::{self, DiscoveryState};
 use crate::env::EnvSnapshot;
-use crate::pending::StreamHandle;
+use crate::pending::{StreamHandle, StreamSlots};
 use crate::settings::{LiveSettings, Settings};
+
+/// PLG-93 status lines: this instance's chat streams in flight.
+pub const STATUS_STREAMS_IN_FLIGHT: &str = "streams in flight";
+/// PLG-93: `<limit> (limits.maxConcurrentStreams)`.
+pub const STATUS_STREAM_LIMIT: &str = "stream limit";
+/// PLG-93: stream tasks alive in this process (every instance).
+pub const STATUS_STREAM_TASKS: &str = "plugin stream tasks";
+/// PLG-93: one-shot tasks (catalog, embeddings, token count, doctor) alive in this process.
+pub const STATUS_PENDING_TASKS: &str = "plugin pending tasks";
+/// PLG-93: tasks alive on the plugin runtime (including HTTP connection tasks).
+pub const STATUS_RUNTIME_TASKS: &str = "plugin runtime tasks";
+
+/// PLG-92/93: events queued for hosts and not yet polled, over every stream of this process.
+pub const STATUS_QUEUED_EVENTS: &str = "plugin queued events";
 
 /// Where operations read the environment from.
 pub enum EnvSource {
@@ -53,6 +67,8 @@ pub struct PluginState {
     /// GetInferenceProfile results per application-profile ARN (TEMP-04; bounded, single
     /// flight, see `app_profiles`).
     pub app_profiles: Arc<AppProfiles>,
+    /// Chat streams in flight, bounded by `limits.maxConcurrentStreams` (PLG-90).
+    pub streams: StreamSlots,
     env: EnvSource,
 }
 
@@ -70,6 +86,7 @@ impl PluginState {
             learned: Arc::default(),
             warnings: Arc::default(),
             app_profiles: Arc::default(),
+            streams: StreamSlots::default(),
             env,
         })
     }
@@ -90,7 +107,6 @@ impl PluginState {
             credentials: self.credentials.clone(),
             clients: self.clients.clone(),
             warnings: self.warnings.clone(),
-            app_profiles: self.app_profiles.clone(),
         }
     }
 
@@ -104,6 +120,10 @@ impl PluginState {
     /// Starts a ConverseStream for `request` (shape errors return synchronously).
     pub fn start_chat(self: &Arc<Self>, request: ChatRequest) -> Result<StreamHandle, PluginError> {
         let call = self.call_context();
+        // PLG-90: refused at once when the instance already runs its limit of streams.
+        let permit = self
+            .streams
+            .try_acquire(call.settings.config.max_concurrent_streams())?;
         // BR-03/BR-04: the profile choice uses the flags of the settings the request started
         // with (LIVE-01) and the request region the driver passes.
         let profiles = DiscoveredProfiles {
@@ -111,7 +131,54 @@ impl PluginState {
             use_cross_region_inference: call.settings.config.use_cross_region_inference(),
             use_global_inference: call.settings.config.use_global_inference(),
         };
-        converse::chat::start(call, self.learned.clone(), Box::new(profiles), request)
+        converse::chat::start(
+            Some(permit),
+            call,
+            self.learned.clone(),
+            self.app_profiles.clone(),
+            Box::new(profiles),
+            request,
+        )
+    }
+
+    /// Status (AUTH-30, DISC-52) plus the PLG-93 resource lines: this instance's streams in
+    /// flight and its limit, and the process's live plugin tasks.
+    pub fn status(&self) -> plugin_api::status::PluginStatus {
+        let call = self.call_context();
+        let mut status = discovery::status(&call, &self.discovery);
+        let line = |key: &str, value: String| plugin_api::status::StatusLine {
+            key: key.into(),
+            value: value.into(),
+        };
+        let limit = call.settings.config.max_concurrent_streams();
+        let runtime_tasks = crate::runtime::alive_tasks()
+            .map_or_else(|| "not started".to_owned(), |n| n.to_string());
+        for resource in [
+            line(
+                STATUS_STREAMS_IN_FLIGHT,
+                self.streams.in_flight().to_string(),
+            ),
+            line(
+                STATUS_STREAM_LIMIT,
+                format!("{limit} (limits.maxConcurrentStreams)"),
+            ),
+            line(
+                STATUS_STREAM_TASKS,
+                crate::pending::live_stream_tasks().to_string(),
+            ),
+            line(
+                STATUS_PENDING_TASKS,
+                crate::pending::live_pending_tasks().to_string(),
+            ),
+            line(STATUS_RUNTIME_TASKS, runtime_tasks),
+            line(
+                STATUS_QUEUED_EVENTS,
+                crate::pending::queued_events().to_string(),
+            ),
+        ] {
+            status.details.push(resource);
+        }
+        status
     }
 
     /// The catalog for a `list_models` call.

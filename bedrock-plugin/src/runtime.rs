@@ -92,3 +92,12 @@ pub fn shutdown() {
         let _ = runtime.stop.send(true);
     }
 }
+
+/// Tasks alive on the plugin runtime (stream and one-shot tasks, the HTTP clients' connection
+/// tasks, timers), or `None` before the runtime started; for status and leak checks.
+pub fn alive_tasks() -> Option<usize> {
+    match RUNTIME.get() {
+        Some(Ok(runtime)) => Some(runtime.handle.metrics().num_alive_tasks()),
+        _ => None,
+    }
+}

@@ -136,7 +136,11 @@ async fn auth_04_broken_profile_does_not_break_bearer() {
             .unwrap_or_default()
             .starts_with("Bearer"));
     }
-    assert_eq!(emu.requests().len(), 2);
+    // ListFoundationModels, one ListInferenceProfiles page, and BR-80's access checks.
+    assert_eq!(
+        emu.requests().len() - emu.count(Operation::GetFoundationModelAvailability),
+        2
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -94,6 +94,24 @@ fn maxima() -> Vec<(Value, Value, &'static str, &'static str)> {
             "retry.failoverMemoryMs",
             "must be <= 86400000",
         ),
+        (
+            json!({"limits": {"maxConcurrentStreams": 4096}}),
+            json!({"limits": {"maxConcurrentStreams": 4097}}),
+            "limits.maxConcurrentStreams",
+            "must be <= 4096",
+        ),
+        (
+            json!({"limits": {"maxToolArgumentBytes": 67_108_864u64}}),
+            json!({"limits": {"maxToolArgumentBytes": 67_108_865u64}}),
+            "limits.maxToolArgumentBytes",
+            "must be <= 67108864",
+        ),
+        (
+            json!({"limits": {"maxDeltaBytes": 16_777_216u64}}),
+            json!({"limits": {"maxDeltaBytes": u64::MAX}}),
+            "limits.maxDeltaBytes",
+            "must be <= 16777216",
+        ),
     ]
 }
 
@@ -127,6 +145,21 @@ fn cfg_10_minimums_of_the_new_keys() {
     let expected = format!("{P}.requestMaxTokens: must be >= 1");
     assert_eq!(host_errors(&config), vec![expected.clone()]);
     assert_eq!(plugin_error(&config), Some(expected));
+}
+
+#[test]
+fn plg_90_plg_91_minimums_of_the_limits_keys() {
+    for (key, min) in [
+        ("maxConcurrentStreams", 1),
+        ("maxToolArgumentBytes", 1024),
+        ("maxDeltaBytes", 1024),
+    ] {
+        let config = json!({"limits": {key: min - 1}});
+        let expected = format!("{P}.limits.{key}: must be >= {min}");
+        assert_eq!(host_errors(&config), vec![expected.clone()], "{key}");
+        assert_eq!(plugin_error(&config), Some(expected), "{key}");
+        assert_eq!(plugin_error(&json!({"limits": {key: min}})), None, "{key}");
+    }
 }
 
 #[test]

@@ -239,8 +239,8 @@ fn cfg_schema_every_object_has_additional_properties_false() {
             );
         }
     }
-    // root, discovery, guardrail, timeouts, retry, 4 secret env-ref branches
-    assert_eq!(objects, 9);
+    // root, discovery, guardrail, timeouts, retry, limits (PLG-90), 4 secret env-ref branches
+    assert_eq!(objects, 10);
 }
 
 #[test]
@@ -251,7 +251,7 @@ fn cfg_schema_has_no_root_required_and_guardrail_requires_both_keys() {
         schema["properties"]["guardrail"]["required"],
         json!(["guardrailIdentifier", "guardrailVersion"])
     );
-    for key in ["discovery", "timeouts", "retry"] {
+    for key in ["discovery", "timeouts", "retry", "limits"] {
         assert!(schema["properties"][key].get("required").is_none(), "{key}");
     }
 }
@@ -287,7 +287,8 @@ fn cfg_schema_property_order_matches_spec_table() {
             "requestMaxTokens",
             "enable1MContext",
             "timeouts",
-            "retry"
+            "retry",
+            "limits"
         ]
     );
 }
@@ -307,7 +308,7 @@ fn constraints(schema: &Value) -> Value {
 }
 
 #[test]
-fn cfg_schema_constraints_match_spec_table() {
+fn ex_i17_cfg_schema_constraints_match_spec_table() {
     let s = constraints(&config_schema());
     let p = &s["properties"];
     let d = &p["discovery"]["properties"];

@@ -427,11 +427,11 @@ async fn tier_02_service_tier_from_host_params_is_sent_and_echoed() {
         chat(model(NOVA_LITE, &["text"]), vec![Message::user_text("hi")]),
     )
     .await;
-    // Per-model `service_tier` loses to the default params' `serviceTier` key (TIER-01
-    // reads `serviceTier` first from the merged map).
+    // TIER-01: the spellings are folded per params object before the merge, so the per-model
+    // `service_tier` beats the default params' `serviceTier`.
     assert_eq!(
         last_stream_request(&emu)["serviceTier"],
-        json!({"type": "priority"})
+        json!({"type": "flex"})
     );
     assert_eq!(
         done(&events)
@@ -439,16 +439,16 @@ async fn tier_02_service_tier_from_host_params_is_sent_and_echoed() {
             .as_ref()
             .into_option()
             .map(RString::as_str),
-        Some("priority")
+        Some("flex")
     );
 
     // A request-level extra param wins over host params.
     let mut request = chat(model(NOVA_LITE, &["text"]), vec![Message::user_text("hi")]);
-    request.options.extra_params_json = ROption::RSome(r#"{"serviceTier":"flex"}"#.into());
+    request.options.extra_params_json = ROption::RSome(r#"{"serviceTier":"priority"}"#.into());
     done(&common::run_stream(&plugin, request).await);
     assert_eq!(
         last_stream_request(&emu)["serviceTier"],
-        json!({"type": "flex"})
+        json!({"type": "priority"})
     );
 }
 

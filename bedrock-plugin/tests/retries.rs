@@ -290,11 +290,12 @@ async fn br_12_no_retry_after_output() {
 async fn br_11_cancellation_during_the_wait_ends_immediately() {
     let emu = emulator();
     let model = "amazon.nova-micro-v1:0";
-    emu.add_fault(rule(model, None, Fault::throttling()));
-    let plugin = instance(
-        &emu,
-        json!({"retry": {"baseDelayMs": 3000, "maxDelayMs": 3000}}),
-    );
+    // A fixed wait: the throttle names `Retry-After: 1` and the jitter cap is 1 ms, so the
+    // BR-10 delay is exactly 1000 ms (raised to the service's minimum), never a short one the
+    // resend could beat the cancellation with.
+    emu.add_fault(rule(model, Some(1), Fault::throttling()));
+    emu.add_fault(rule(model, Some(1), Fault::RetryAfter { seconds: 1 }));
+    let plugin = instance(&emu, json!({"retry": {"baseDelayMs": 1, "maxDelayMs": 1}}));
     let handle = plugin
         .chat_provider()
         .stream_chat(plain(model))
@@ -305,12 +306,15 @@ async fn br_11_cancellation_during_the_wait_ends_immediately() {
         .await
         .expect("an event")
         .expect("not ended");
-    let delay_ms = match first.as_enum() {
-        Ok(StreamEvent::Retry(notice)) => notice.delay_ms,
+    match first.as_enum() {
+        Ok(StreamEvent::Retry(notice)) => {
+            assert_eq!((notice.attempt, notice.delay_ms), (2, 1000), "{notice:?}");
+            assert_eq!(notice.reason.as_str(), "rate_limit");
+        }
         other => panic!("expected a retry notice, got {other:?}"),
-    };
+    }
     stream.cancel();
-    let rest = tokio::time::timeout(Duration::from_secs(2), async {
+    let rest = tokio::time::timeout(Duration::from_millis(500), async {
         let mut rest = Vec::new();
         while let Some(event) = stream.next().await {
             rest.push(event.as_enum().expect("known event").clone());
@@ -318,20 +322,21 @@ async fn br_11_cancellation_during_the_wait_ends_immediately() {
         rest
     })
     .await
-    .expect("cancellation ends the stream at once");
-    assert!(
-        rest.iter()
-            .all(|event| !matches!(event, StreamEvent::Retry(_) | StreamEvent::Start { .. })),
-        "{rest:?}"
-    );
-    if delay_ms > 300 {
-        tokio::time::sleep(Duration::from_millis(delay_ms.min(3000) + 200)).await;
-        assert_eq!(
-            emu.count(Operation::ConverseStream),
-            1,
-            "no resend after cancel"
-        );
+    .expect("cancellation ends the stream at once, well before the 1000 ms wait");
+    match rest.as_slice() {
+        [StreamEvent::Error(failure)] => assert_eq!(
+            failure.summary.stop_reason.as_enum().ok().copied(),
+            Some(plugin_api::event::StopReason::Aborted)
+        ),
+        other => panic!("expected one aborted error, got {other:?}"),
     }
+    // Past the point where the resend was due, nothing more was sent.
+    tokio::time::sleep(Duration::from_millis(1_300)).await;
+    assert_eq!(
+        emu.count(Operation::ConverseStream),
+        1,
+        "no resend after cancel"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

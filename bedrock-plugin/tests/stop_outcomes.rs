@@ -142,3 +142,103 @@ async fn br_16_daily_quota_throttle_ends_at_once_without_retry_as_rate_limit() {
         Some(FailoverReason::RateLimit)
     );
 }
+
+#[tokio::test]
+async fn req_02_an_answer_cut_at_request_max_tokens_says_so() {
+    let emu = common::emulator();
+    let instance = common::emulator_instance(&emu, json!({"requestMaxTokens": 5}));
+    // The model allows 10000 (common::text_request); the caller sets no maxTokens.
+    let events = common::run_stream(&instance, request("!long=50")).await;
+    let summary = done(&events);
+    assert_eq!(
+        emu.requests_for(Operation::ConverseStream)[0]
+            .json()
+            .expect("JSON body")["inferenceConfig"]["maxTokens"],
+        json!(5)
+    );
+    assert_eq!(
+        summary.provider_stop_reason,
+        ROption::RSome("max_tokens".into())
+    );
+    assert_eq!(
+        common::diagnostics(summary),
+        [(
+            "warning".to_owned(),
+            json!({
+                "provider": "amazon-bedrock",
+                "message": "output stopped at requestMaxTokens 5; the model allows 10000"
+            })
+        )]
+    );
+
+    // A caller's own maxTokens is not requestMaxTokens: no warning.
+    let mut own = request("!long=50");
+    own.options.max_tokens = ROption::RSome(5);
+    let events = common::run_stream(&instance, own).await;
+    let summary = done(&events);
+    assert_eq!(
+        summary.provider_stop_reason,
+        ROption::RSome("max_tokens".into())
+    );
+    assert!(common::diagnostics(summary).is_empty());
+}
+
+#[tokio::test]
+async fn plg_24_temp_01_an_explicit_temperature_the_model_takes_none_of_is_named_on_the_answer() {
+    let emu = common::emulator();
+    let instance = common::emulator_instance(&emu, json!({}));
+    let mut chat = common::text_request("us.anthropic.claude-opus-4-7", "hi");
+    chat.options.temperature = ROption::RSome(0.5);
+    let events = common::run_stream(&instance, chat).await;
+    let summary = done(&events);
+    let sent = emu.requests_for(Operation::ConverseStream)[0]
+        .json()
+        .expect("JSON body");
+    assert!(
+        sent["inferenceConfig"].get("temperature").is_none(),
+        "{sent}"
+    );
+    assert_eq!(
+        common::diagnostics(summary),
+        [(
+            "warning".to_owned(),
+            json!({
+                "provider": "amazon-bedrock",
+                "message": "temperature not sent: us.anthropic.claude-opus-4-7 takes no sampling parameters"
+            })
+        )]
+    );
+
+    // Without an explicit value there is nothing to say.
+    let events = common::run_stream(
+        &instance,
+        common::text_request("us.anthropic.claude-opus-4-7", "hi"),
+    )
+    .await;
+    assert!(common::diagnostics(done(&events)).is_empty());
+}
+
+#[tokio::test]
+async fn plg_25_a_refused_connection_names_the_endpoint() {
+    // A port nothing listens on: the emulator is started only to take a free port and stopped.
+    let closed = {
+        let emu = common::emulator();
+        emu.base_url().to_owned()
+    };
+    let emu = common::emulator();
+    let instance = common::emulator_instance(
+        &emu,
+        json!({"awsBedrockEndpoint": closed, "retry": {"maxAttempts": 1}}),
+    );
+    let events = common::run_stream(&instance, request("hi")).await;
+    let error = &failure(&events).error;
+    assert_eq!(error.error_code, ROption::RSome("ECONNREFUSED".into()));
+    assert!(
+        error
+            .message
+            .as_str()
+            .ends_with(&format!(" (connecting to {closed})")),
+        "{}",
+        error.message
+    );
+}

@@ -364,3 +364,71 @@ fn tool_results_continue_the_conversation_with_thinking_replayed() {
     assert_eq!(summaries.len(), 2);
     assert_eq!(summaries[1]["turn"], 2);
 }
+
+#[test]
+fn br_92_cite_prints_numbered_markers_and_a_sources_list() {
+    let setup = Setup::new();
+    let notes = setup.file("notes.txt", b"The sky is blue and the grass is green.");
+    let run = setup.run(&[
+        "chat",
+        &nova(),
+        "--cite",
+        "--attach",
+        notes.to_str().unwrap(),
+        "colour?",
+    ]);
+    run.expect_code(0);
+    let body = setup.emulator.requests_for(Operation::ConverseStream)[0]
+        .json()
+        .unwrap();
+    assert_eq!(
+        body["messages"][0]["content"][0]["document"]["citations"],
+        serde_json::json!({"enabled": true})
+    );
+    assert_eq!(
+        run.stdout,
+        "Hello from the Bedrock emulator. You said: colour?\n[1]\nSources:\n[1] notes (documentChar 0: 0-20): \"The sky is blue and \"\n"
+    );
+}
+
+#[test]
+fn br_91_json_schema_prints_the_parsed_object() {
+    let setup = Setup::new();
+    let schema = setup.file(
+        "city.schema.json",
+        br#"{"type":"object","properties":{"city":{"type":"string"},"count":{"type":"integer"}}}"#,
+    );
+    let run = setup.run(&[
+        "chat",
+        &nova(),
+        "--json-schema",
+        schema.to_str().unwrap(),
+        "report",
+    ]);
+    run.expect_code(0);
+    assert_eq!(
+        run.stdout,
+        "{\n  \"city\": \"emulator\",\n  \"count\": 1\n}\n"
+    );
+}
+
+#[test]
+fn br_90_performance_optimized_served_standard_shows_the_notice() {
+    let setup = Setup::new();
+    let run = setup.run(&["chat", &nova(), "--performance", "optimized", "hi"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains(&format!(
+            "warning: latency-optimized inference not available for {NOVA} in us-east-1; served with standard latency"
+        )),
+        "{}",
+        run.stderr
+    );
+    let run = setup.run(&["chat", &nova(), "--performance", "fast", "hi"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("expected one of: standard, optimized"),
+        "{}",
+        run.stderr
+    );
+}

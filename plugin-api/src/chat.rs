@@ -334,6 +334,21 @@ pub struct ChatOptions {
     pub extensions: Extensions,
 }
 
+impl ChatOptions {
+    /// [`keys::PERFORMANCE`](crate::ext::keys::PERFORMANCE), when the host set it.
+    pub fn performance(&self) -> Option<&str> {
+        self.extensions.text(crate::ext::keys::PERFORMANCE)
+    }
+
+    /// [`keys::RESPONSE_FORMAT`](crate::ext::keys::RESPONSE_FORMAT) as JSON text, when set.
+    pub fn response_format_json(&self) -> Option<&str> {
+        match self.extensions.get(crate::ext::keys::RESPONSE_FORMAT) {
+            Some(crate::ext::ExtValue::Json(json)) => Some(json.as_str()),
+            _ => None,
+        }
+    }
+}
+
 /// One chat request: the model, the conversation and the options.
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]

@@ -141,6 +141,31 @@ impl ResponseSummary {
     }
 }
 
+impl ResponseSummary {
+    /// [`keys::RESPONSE_PERFORMANCE`](crate::ext::keys::RESPONSE_PERFORMANCE): the latency
+    /// profile the service served, when it said.
+    pub fn served_performance(&self) -> Option<&str> {
+        self.extensions.text(crate::ext::keys::RESPONSE_PERFORMANCE)
+    }
+
+    /// [`keys::RESPONSE_STRUCTURED`](crate::ext::keys::RESPONSE_STRUCTURED): whether the text
+    /// is structured output.
+    pub fn is_structured(&self) -> bool {
+        self.extensions
+            .flag(crate::ext::keys::RESPONSE_STRUCTURED)
+            .unwrap_or(false)
+    }
+
+    /// [`keys::RESPONSE_CITATIONS`](crate::ext::keys::RESPONSE_CITATIONS) as JSON text, when
+    /// the answer had citations.
+    pub fn citations_json(&self) -> Option<&str> {
+        match self.extensions.get(crate::ext::keys::RESPONSE_CITATIONS) {
+            Some(crate::ext::ExtValue::Json(json)) => Some(json.as_str()),
+            _ => None,
+        }
+    }
+}
+
 /// A retry the plugin is about to make (BR-11): shown to the user as "waiting N s".
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]

@@ -117,9 +117,77 @@ impl Extensions {
 }
 
 /// The extension keys this version of the interface defines. Each entry says which struct it
-/// extends and the value type it carries. Empty in 0.2.0: the mechanism ships first, so that the
+/// extends and the value type it carries. 0.2.0 shipped the mechanism without keys, so that the
 /// first key to be added is already an addition rather than a layout break.
-pub mod keys {}
+pub mod keys {
+    /// [`ModelDefinition`](crate::model::ModelDefinition), text: whether the account can call
+    /// the model (BR-80), one of `available`, `not_authorized`, `not_in_region`,
+    /// `not_entitled`, `agreement_pending`, `agreement_required`, `agreement_error` or
+    /// `unknown` (not checked). A host hides known-unavailable models unless asked for all, so
+    /// users do not pick a model that fails with AccessDeniedException.
+    pub const MODEL_ACCESS: &str = "model.access";
+    /// [`ModelDefinition`](crate::model::ModelDefinition), text: the service's own words for
+    /// an access that is not `available` (the agreement's `errorMessage` for
+    /// `agreement_error`), shown next to the reason.
+    pub const MODEL_ACCESS_DETAIL: &str = "model.accessDetail";
+    /// [`ModelDefinition`](crate::model::ModelDefinition), text: the catalog source that listed
+    /// the model (BR-85): `foundation-models`, `inference-profiles`, `prompt-routers`,
+    /// `custom-models`, `imported-models` or `provisioned`; absent for explicit models.
+    pub const MODEL_SOURCE: &str = "model.source";
+    /// [`ListModelsOptions`](crate::traits::ListModelsOptions), flag: also return models whose
+    /// access is known and not `available` (BR-81), as the harness `models list --all` does,
+    /// whatever the plugin's own `discovery.includeUnavailable` says.
+    pub const LIST_INCLUDE_UNAVAILABLE: &str = "list.includeUnavailable";
+    /// [`DoctorReport`](crate::status::DoctorReport), JSON: the doctor's permission probes
+    /// (BR-31), an array in report order of objects `{"operation", "action", "target",
+    /// "result", "message"}`: the Bedrock operation sent (`ConverseStream`), the IAM action it
+    /// needs (`bedrock:InvokeModelWithResponseStream`), the model, profile or guardrail it was
+    /// sent for (or `null`), one of `ok`, `denied`, `unsupported`, `skipped` or `error`, and the
+    /// service's or the plugin's message (`null` for `ok`). The printable lines stay in
+    /// `DoctorReport::checks`.
+    pub const DOCTOR_PROBES: &str = "doctor.probes";
+    /// [`ChatOptions`](crate::chat::ChatOptions), text: the latency profile asked for
+    /// (`options.performance`, BR-90), `standard` or `optimized`; it wins over the
+    /// `performanceConfig` param. Latency-optimized inference is a per-request choice, so it
+    /// travels with the request rather than in the model's params.
+    pub const PERFORMANCE: &str = "chat.performance";
+    /// [`ChatOptions`](crate::chat::ChatOptions), JSON: `options.responseFormat` (BR-91), an
+    /// object `{"type": "json_schema", "schema": {…}, "name"?, "description"?}` asking for a
+    /// structured (JSON) answer that matches `schema`, which must be a JSON object.
+    pub const RESPONSE_FORMAT: &str = "chat.responseFormat";
+    /// The `Document` variant of [`ContentPart`](crate::chat::ContentPart), flag: let the model
+    /// cite this document (BR-92); the citations arrive under [`RESPONSE_CITATIONS`].
+    pub const DOCUMENT_CITATIONS: &str = "document.citations";
+    /// [`ResponseSummary`](crate::event::ResponseSummary), text: the latency profile the
+    /// service says it served (`metadata.performanceConfig.latency`, BR-90), `standard` or
+    /// `optimized`; absent when the service echoed none. It can differ from the one asked for,
+    /// since Bedrock falls back to standard latency without an error.
+    pub const RESPONSE_PERFORMANCE: &str = "response.performance";
+    /// [`ResponseSummary`](crate::event::ResponseSummary), flag: the answer's text is
+    /// structured output for the request's [`RESPONSE_FORMAT`] (BR-91), so a host may parse it
+    /// as JSON.
+    pub const RESPONSE_STRUCTURED: &str = "response.structured";
+    /// [`ResponseSummary`](crate::event::ResponseSummary), JSON: the answer's citations
+    /// (BR-92), an array in the order they were received of objects
+    /// `{"index", "text", "title"?, "source"?, "sourceText"?, "location"}`: the content block
+    /// index, the answer text the citation covers (the block's text since its previous
+    /// citation), the cited document's title and source, the quoted source text, and the
+    /// location, an object with one key (`documentChar`, `documentPage`, `documentChunk`,
+    /// `web`, `searchResult`, or a kind this version does not know). They travel on the
+    /// summary because a new `StreamEvent` variant would change the interface layout (see the
+    /// CHANGELOG).
+    pub const RESPONSE_CITATIONS: &str = "response.citations";
+    /// [`ResponseSummary`](crate::event::ResponseSummary), JSON: USE-01's `contextUsage`, an
+    /// object `{"state": "available", "promptTokens", "totalTokens"}` where `promptTokens` is
+    /// `input + cacheRead + cacheWrite` of the usage, so a host can show how full the context
+    /// window is; absent when the service reported no usage.
+    pub const RESPONSE_CONTEXT_USAGE: &str = "response.contextUsage";
+    /// [`EmbeddingProviderInfo`](crate::embedding::EmbeddingProviderInfo), JSON: the
+    /// provider's descriptor (EMB-01) `{"id", "defaultModel", "transport", "authProviderId",
+    /// "autoSelectPriority"}`, what a host in auto mode ranks embedding providers by; a
+    /// creation error for missing credentials means "try the next provider".
+    pub const EMBEDDING_DESCRIPTOR: &str = "embedding.descriptor";
+}
 
 #[cfg(test)]
 mod tests;

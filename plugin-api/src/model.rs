@@ -88,6 +88,21 @@ impl ModelDefinition {
             extensions: Extensions::new(),
         }
     }
+
+    /// Its [`keys::MODEL_ACCESS`](crate::ext::keys::MODEL_ACCESS), when the plugin set one.
+    pub fn access(&self) -> Option<&str> {
+        self.extensions.text(crate::ext::keys::MODEL_ACCESS)
+    }
+
+    /// Its [`keys::MODEL_ACCESS_DETAIL`](crate::ext::keys::MODEL_ACCESS_DETAIL), when set.
+    pub fn access_detail(&self) -> Option<&str> {
+        self.extensions.text(crate::ext::keys::MODEL_ACCESS_DETAIL)
+    }
+
+    /// Its [`keys::MODEL_SOURCE`](crate::ext::keys::MODEL_SOURCE), when set.
+    pub fn source(&self) -> Option<&str> {
+        self.extensions.text(crate::ext::keys::MODEL_SOURCE)
+    }
 }
 
 /// A provider entry with its models, as discovery returns it (DISC-02, DISC-42).

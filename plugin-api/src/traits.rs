@@ -96,6 +96,16 @@ pub struct ListModelsOptions {
     pub extensions: crate::ext::Extensions,
 }
 
+impl ListModelsOptions {
+    /// [`keys::LIST_INCLUDE_UNAVAILABLE`](crate::ext::keys::LIST_INCLUDE_UNAVAILABLE): whether
+    /// the caller wants the models the account cannot call as well.
+    pub fn include_unavailable(&self) -> bool {
+        self.extensions
+            .flag(crate::ext::keys::LIST_INCLUDE_UNAVAILABLE)
+            .unwrap_or(false)
+    }
+}
+
 /// Model discovery and the provider's catalog.
 #[sabi_trait]
 pub trait DiscoveryService: Send + Sync + Clone {

@@ -9,7 +9,7 @@ use common::*;
 use serde_json::json;
 
 #[test]
-fn net_06_chat_over_https_trusting_the_emulator_ca_via_aws_ca_bundle() {
+fn net_06_plg_23_chat_over_https_trusting_the_emulator_ca_via_aws_ca_bundle() {
     let emu = Emulator::start(EmulatorOptions {
         tls: true,
         ..EmulatorOptions::default()
@@ -56,7 +56,23 @@ fn net_06_chat_over_https_trusting_the_emulator_ca_via_aws_ca_bundle() {
                 Some(plugin_api::error::ErrorKind::Network),
                 "{:?}",
                 failure.error
-            )
+            );
+            // PLG-23: not retried (one send, no retry event), and the message says what fixes it.
+            assert!(!failure.error.retryable);
+            assert!(
+                failure.error.message.as_str().ends_with(
+                    "(the endpoint's TLS certificate is signed by a CA this client does not trust; if a proxy or a private CA signs it, set AWS_CA_BUNDLE to that CA's PEM file; not retried)"
+                ),
+                "{}",
+                failure.error.message
+            );
+            assert!(
+                !events.iter().any(|event| matches!(
+                    event.as_enum(),
+                    Ok(plugin_api::event::StreamEvent::Retry(_))
+                )),
+                "no retry for an untrusted certificate"
+            );
         }
         other => panic!("an untrusted certificate must fail the request, got {other:?}"),
     }

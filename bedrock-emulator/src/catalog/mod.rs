@@ -4,6 +4,7 @@
 //! `INFERENCE_PROFILE` round-trip untouched) plus the few fields the emulator routes on. The built-in
 //! catalog lives in `bedrock-emulator/catalog/*.json` and is embedded at compile time.
 
+pub mod account;
 #[cfg(test)]
 mod tests;
 

@@ -24,6 +24,10 @@ pub(crate) fn converse_body(reply: &Reply, latency_ms: u64) -> Value {
 fn content_item(block: &Block) -> Value {
     match block {
         Block::Text(d) => json!({"text": d.concat()}),
+        Block::Cited { deltas, citations } => json!({"citationsContent": {
+            "content": [{"text": deltas.concat()}],
+            "citations": citations,
+        }}),
         Block::LongText(n) => {
             let s: String = (0..*n).map(|i| long_word(i, *n)).collect();
             json!({"text": s})

@@ -12,6 +12,7 @@ pub(crate) mod guardrail;
 mod plan;
 mod request;
 mod stream;
+mod surface;
 #[cfg(test)]
 mod tests;
 mod text;
@@ -45,13 +46,20 @@ pub(crate) enum Block {
         name: String,
         input: String,
     },
+    /// Text deltas followed by citations (BR-92; wire JSON of each citation).
+    Cited {
+        deltas: Vec<String>,
+        citations: Vec<Value>,
+    },
 }
 
 impl Block {
     /// Output tokens the block costs: one per streamed delta (a redacted block counts one).
     fn output_tokens(&self) -> usize {
         match self {
-            Block::Text(deltas) | Block::Reasoning { deltas, .. } => deltas.len(),
+            Block::Text(deltas) | Block::Reasoning { deltas, .. } | Block::Cited { deltas, .. } => {
+                deltas.len()
+            }
             Block::LongText(n) => *n,
             Block::Redacted(_) => 1,
             Block::ToolUse { input, .. } => text::tool_input_chunks(input).len(),

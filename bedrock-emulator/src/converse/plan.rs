@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use super::request::{max_tokens, stop_sequences, Turn};
 use super::text::{tool_input_chunks, word_deltas};
 use super::{
-    guardrail, tools, usage, Block, Reply, Trailer, GREETING, GUARDRAIL_BLOCKED,
+    guardrail, surface, tools, usage, Block, Reply, Trailer, GREETING, GUARDRAIL_BLOCKED,
     TOOL_RESULT_GREETING,
 };
 use crate::catalog::FoundationModel;
@@ -56,7 +56,12 @@ pub(crate) fn plan(shared: &Shared, req: &Value, planned: &Planned<'_>) -> Resul
     let turn = Turn::last_user(req);
     let mut blocks: Vec<Block> = thinking(req, model, &turn).into_iter().collect();
     let answer = answer(req, &turn, long_stream, stream);
-    blocks.push(answer.block);
+    // BR-92: cited documents turn the text answer into a cited one.
+    let citations = surface::citations(req, turn.has_word("!web-citation"));
+    blocks.push(match answer.block {
+        Block::Text(deltas) if !citations.is_empty() => Block::Cited { deltas, citations },
+        block => block,
+    });
     let output_tokens = blocks.iter().map(Block::output_tokens).sum();
     Ok(Reply {
         blocks,
@@ -64,7 +69,7 @@ pub(crate) fn plan(shared: &Shared, req: &Value, planned: &Planned<'_>) -> Resul
         usage: usage::usage(shared, &model.model_id, caller, req, output_tokens),
         trailer: Trailer {
             trace: answer.trace,
-            performance: req.get("performanceConfig").cloned(),
+            performance: surface::served_performance(req, &model.model_id),
             service_tier: req.get("serviceTier").cloned(),
         },
     })
@@ -105,6 +110,12 @@ fn answer(req: &Value, turn: &Turn, long_stream: Option<usize>, stream: bool) ->
     }
     if let Some(spec) = tools::choose(req, turn) {
         return tool_reply(req, spec);
+    }
+    // BR-91: a JSON-schema text format answers with a JSON document.
+    if let Some(json) = surface::structured_answer(req) {
+        let chars: Vec<char> = json.chars().collect();
+        let chunks = chars.chunks(16).map(|c| c.iter().collect()).collect();
+        return Answer::new(Block::Text(chunks), "end_turn");
     }
     let long = long_stream.or_else(|| turn.directive("!long=").and_then(|n| n.parse().ok()));
     match long {

@@ -66,6 +66,18 @@ fn block_events(idx: usize, block: Block) -> Events {
                 .map(move |(i, d)| delta(idx, json!({"text": d}), i + 1)),
         ),
         Block::LongText(count) => long_text_events(idx, count),
+        Block::Cited { deltas, citations } => {
+            let n = deltas.len();
+            let text = deltas
+                .into_iter()
+                .enumerate()
+                .map(move |(i, d)| delta(idx, json!({"text": d}), i + 1));
+            let cites = citations
+                .into_iter()
+                .enumerate()
+                .map(move |(i, c)| delta(idx, json!({"citation": c}), n + i + 1));
+            Box::new(text.chain(cites))
+        }
         Block::Reasoning { deltas, signature } => {
             let text = deltas
                 .into_iter()

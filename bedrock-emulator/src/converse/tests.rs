@@ -339,3 +339,54 @@ fn guard_content_text_is_read_and_counted_like_text() {
     );
     assert_eq!(r.usage["inputTokens"], 3);
 }
+
+/// BR-90: `optimized` on a model without latency-optimized inference is served and echoed as
+/// standard; on Nova Pro it is served optimized.
+#[test]
+fn br_90_optimized_falls_back_to_standard_where_unavailable() {
+    let s = shared();
+    let req = |latency: &str| json!({"messages": [user("hi")], "performanceConfig": {"latency": latency}});
+    let body = converse_body(&reply_to(&s, NOVA, req("optimized")), 1);
+    assert_eq!(body["performanceConfig"], json!({"latency": "standard"}));
+    let body = converse_body(&reply_to(&s, "amazon.nova-pro-v1:0", req("optimized")), 1);
+    assert_eq!(body["performanceConfig"], json!({"latency": "optimized"}));
+    let body = converse_body(&reply_to(&s, NOVA, req("standard")), 1);
+    assert_eq!(body["performanceConfig"], json!({"latency": "standard"}));
+}
+
+/// BR-91: a JSON-schema text format answers with a JSON document matching the schema.
+#[test]
+fn br_91_json_schema_answer() {
+    let s = shared();
+    let schema = r#"{"type":"object","properties":{"city":{"type":"string"},"count":{"type":"integer"},"ok":{"type":"boolean"},"tags":{"type":"array","items":{"type":"string"}},"unit":{"enum":["c","f"]}}}"#;
+    let req = json!({"messages": [user("hi")], "outputConfig": {"textFormat": {"type": "json_schema",
+        "structure": {"jsonSchema": {"schema": schema, "name": "w"}}}}});
+    let body = converse_body(&reply_to(&s, NOVA, req), 1);
+    let text = body["output"]["message"]["content"][0]["text"]
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        text,
+        r#"{"city":"emulator","count":1,"ok":true,"tags":["emulator"],"unit":"c"}"#
+    );
+}
+
+/// BR-92: a cited document makes the answer a citationsContent block citing its first 20 characters.
+#[test]
+fn br_92_cited_document_answer() {
+    let s = shared();
+    let doc = json!({"document": {"format": "txt", "name": "notes", "source": {"bytes": "VGhlIHNreSBpcyBibHVlIGFuZCB0aGUgZ3Jhc3MgaXMgZ3JlZW4u"},
+        "citations": {"enabled": true}}});
+    let req = json!({"messages": [{"role": "user", "content": [doc, {"text": "colour?"}]}]});
+    let body = converse_body(&reply_to(&s, NOVA, req), 1);
+    let cited = &body["output"]["message"]["content"][0]["citationsContent"];
+    assert_eq!(
+        cited["citations"],
+        json!([{"title": "notes", "sourceContent": [{"text": "The sky is blue and "}],
+            "location": {"documentChar": {"documentIndex": 0, "start": 0, "end": 20}}}])
+    );
+    assert!(cited["content"][0]["text"]
+        .as_str()
+        .unwrap()
+        .ends_with("colour?"));
+}

@@ -1,7 +1,7 @@
 //! The `x-emulator-fault` header: `;`-separated items (see the crate docs), each parsed into a
 //! [`Fault`], with the default error type and message Bedrock uses for a status or stream exception.
 
-use super::Fault;
+use super::{Fault, FrameDamage};
 
 // Throttle and availability texts, real-error-messages.md 10a–10f (all H except 10f, M).
 /// 10a: the token-rate throttle.
@@ -92,8 +92,25 @@ fn parse_item(item: &str) -> Result<Fault, String> {
         "first-byte" => Fault::FirstByteDelay { ms: it.num()? },
         "latency" => Fault::Latency { ms: it.num()? },
         "long" => Fault::LongStream { events: it.num()? },
+        "bad-prelude-crc" => broken(it.num()?, FrameDamage::PreludeCrc),
+        "truncate" => broken(it.num()?, FrameDamage::Truncated),
+        "oversized" => broken(it.num()?, FrameDamage::Oversized),
+        "html" => Fault::RawStreamBody {
+            content_type: "text/html".into(),
+            body: HTML_PAGE.into(),
+        },
+        "reset-before-headers" => Fault::ResetBeforeHeaders,
+        "reset-after-headers" => Fault::DisconnectAfter { events: 0 },
         other => return Err(format!("unknown fault '{other}'")),
     })
+}
+
+/// The body of the `html` fault: a proxy's error page answered with HTTP 200.
+pub(crate) const HTML_PAGE: &str =
+    "<!DOCTYPE html><html><head><title>Gateway</title></head><body><h1>Service temporarily unavailable</h1></body></html>";
+
+fn broken(events: usize, damage: FrameDamage) -> Fault {
+    Fault::BrokenFrameAfter { events, damage }
 }
 
 /// An item and its argument, for the single-number faults.

@@ -3,6 +3,11 @@
 //!
 //! The public vocabulary ([`Fault`], [`FaultRule`]) is here; [`header`] parses the header form and
 //! [`plan`] merges rules and header into what the server injects.
+//!
+//! Malformed wire data (PLG-57): header items `bad-prelude-crc=N`, `truncate=N`, `oversized=N`
+//! ([`Fault::BrokenFrameAfter`]), `html` ([`Fault::RawStreamBody`] with an HTML page),
+//! `reset-before-headers` ([`Fault::ResetBeforeHeaders`]) and `reset-after-headers`
+//! (= `disconnect=0`).
 
 mod header;
 mod plan;
@@ -74,6 +79,73 @@ pub enum Fault {
     Latency { ms: u64 },
     /// Reply with this many text deltas (`w1 w2 …`) — for load tests.
     LongStream { events: usize },
+    /// After this many events, send one broken frame (see [`FrameDamage`]) and end the body
+    /// cleanly, as a proxy or a cut connection would leave it.
+    BrokenFrameAfter { events: usize, damage: FrameDamage },
+    /// Answer a ConverseStream with HTTP 200 and this content type and body instead of an event
+    /// stream (a proxy's HTML page, a JSON body where a stream was due).
+    RawStreamBody { content_type: String, body: String },
+    /// Add `Retry-After: <seconds>` to the request's [`Fault::Http`] answer, as a throttle that
+    /// names its minimum wait does (the client's BR-10 delay is at least this long).
+    RetryAfter { seconds: u64 },
+    /// Close the connection before any response head is written.
+    ResetBeforeHeaders,
+}
+
+/// How a [`Fault::BrokenFrameAfter`] frame is broken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameDamage {
+    /// The prelude CRC does not match the prelude.
+    PreludeCrc,
+    /// Only the first half of the frame is sent.
+    Truncated,
+    /// A prelude (with a valid CRC) announcing a frame over the event-stream limit of 16 MiB,
+    /// then a few bytes of it.
+    Oversized,
+}
+
+/// The event-stream limit on one message (16 MiB), which an oversized frame announces more than.
+pub const MAX_FRAME_BYTES: u32 = 16 * 1024 * 1024;
+
+impl FrameDamage {
+    /// The broken version of `frame` (a complete, valid frame).
+    pub(crate) fn apply(self, frame: &[u8]) -> Vec<u8> {
+        match self {
+            FrameDamage::PreludeCrc => {
+                let mut v = frame.to_vec();
+                if let Some(byte) = v.get_mut(8) {
+                    *byte ^= 0xFF;
+                }
+                v
+            }
+            FrameDamage::Truncated => frame[..frame.len() / 2].to_vec(),
+            FrameDamage::Oversized => {
+                let mut v = Vec::with_capacity(12 + frame.len());
+                v.extend_from_slice(&(MAX_FRAME_BYTES + 1).to_be_bytes());
+                v.extend_from_slice(&0u32.to_be_bytes());
+                let crc = crc32(&v);
+                v.extend_from_slice(&crc.to_be_bytes());
+                v.extend_from_slice(frame);
+                v
+            }
+        }
+    }
+}
+
+/// CRC-32 (IEEE), as event-stream preludes and messages carry it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }
 
 impl Fault {

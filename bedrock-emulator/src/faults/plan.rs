@@ -1,7 +1,7 @@
 //! Merging the matching rules (consuming their use counts) and the header's faults into one
 //! [`FaultPlan`]: the server reads only the plan, never the rules.
 
-use super::Fault;
+use super::{Fault, FrameDamage};
 use crate::record::Operation;
 use crate::shared::Shared;
 
@@ -16,6 +16,12 @@ pub(crate) struct FaultPlan {
     pub(crate) first_byte_ms: u64,
     pub(crate) latency_ms: u64,
     pub(crate) long_stream: Option<usize>,
+    pub(crate) broken_frame: Option<(usize, FrameDamage)>,
+    /// Content type and body of a 200 answer that replaces the event stream.
+    pub(crate) raw_stream_body: Option<(String, String)>,
+    pub(crate) reset_before_headers: bool,
+    /// `Retry-After` seconds on the HTTP fault's answer.
+    pub(crate) retry_after_s: Option<u64>,
 }
 
 impl FaultPlan {
@@ -43,6 +49,14 @@ impl FaultPlan {
             Fault::FirstByteDelay { ms } => self.first_byte_ms = self.first_byte_ms.max(*ms),
             Fault::Latency { ms } => self.latency_ms += *ms,
             Fault::LongStream { events } => self.long_stream = Some(*events),
+            Fault::BrokenFrameAfter { events, damage } => {
+                self.broken_frame = Some((*events, *damage))
+            }
+            Fault::RawStreamBody { content_type, body } => {
+                self.raw_stream_body = Some((content_type.clone(), body.clone()))
+            }
+            Fault::ResetBeforeHeaders => self.reset_before_headers = true,
+            Fault::RetryAfter { seconds } => self.retry_after_s = Some(*seconds),
         }
     }
 }

@@ -147,3 +147,56 @@ fn throttle_kinds_and_not_ready() {
     );
     assert!(parse_header("throttle=weekly").is_err());
 }
+
+#[test]
+fn plg_57_malformed_wire_header_items_parse_into_their_faults() {
+    let faults = parse_header(
+        "bad-prelude-crc=1;truncate=2;oversized=3;html;reset-before-headers;reset-after-headers",
+    )
+    .unwrap();
+    let damage: Vec<(usize, FrameDamage)> = faults[..3]
+        .iter()
+        .map(|fault| match fault {
+            Fault::BrokenFrameAfter { events, damage } => (*events, *damage),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        damage,
+        [
+            (1, FrameDamage::PreludeCrc),
+            (2, FrameDamage::Truncated),
+            (3, FrameDamage::Oversized)
+        ]
+    );
+    assert!(matches!(
+        &faults[3],
+        Fault::RawStreamBody { content_type, body } if content_type == "text/html" && body == header::HTML_PAGE
+    ));
+    assert!(matches!(faults[4], Fault::ResetBeforeHeaders));
+    assert!(matches!(faults[5], Fault::DisconnectAfter { events: 0 }));
+    assert!(parse_header("truncate").is_err());
+}
+
+#[test]
+fn plg_57_frame_damage_breaks_exactly_what_it_names() {
+    use crate::eventstream::{decode_frames, encode_event};
+    let frame = encode_event("messageStop", br#"{"stopReason":"end_turn"}"#);
+    assert!(decode_frames(&frame).is_ok());
+    let prelude = FrameDamage::PreludeCrc.apply(&frame);
+    assert_eq!(prelude.len(), frame.len());
+    let error = aws_smithy_eventstream::frame::read_message_from(&prelude[..]).unwrap_err();
+    assert!(error.to_string().contains("prelude checksum"), "{error}");
+    let truncated = FrameDamage::Truncated.apply(&frame);
+    assert_eq!(truncated.len(), frame.len() / 2);
+    assert_eq!(decode_frames(&truncated).unwrap_err(), "truncated frame");
+    let oversized = FrameDamage::Oversized.apply(&frame);
+    let total = u32::from_be_bytes([oversized[0], oversized[1], oversized[2], oversized[3]]);
+    assert_eq!(total, MAX_FRAME_BYTES + 1);
+    // The prelude itself is valid: its CRC is the one the SDK's decoder computes.
+    assert_eq!(
+        u32::from_be_bytes([oversized[8], oversized[9], oversized[10], oversized[11]]),
+        crc32(&oversized[..8])
+    );
+    assert_eq!(crc32(b"123456789"), 0xCBF4_3926, "the CRC-32 check value");
+}

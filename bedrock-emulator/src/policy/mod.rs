@@ -73,6 +73,12 @@ pub fn iam_action(operation: Operation) -> &'static str {
         Operation::GetFoundationModel => "bedrock:GetFoundationModel",
         Operation::ListInferenceProfiles => "bedrock:ListInferenceProfiles",
         Operation::GetInferenceProfile => "bedrock:GetInferenceProfile",
+        Operation::GetFoundationModelAvailability => "bedrock:GetFoundationModelAvailability",
+        Operation::ListPromptRouters => "bedrock:ListPromptRouters",
+        Operation::ListCustomModelDeployments => "bedrock:ListCustomModelDeployments",
+        Operation::GetCustomModel => "bedrock:GetCustomModel",
+        Operation::ListImportedModels => "bedrock:ListImportedModels",
+        Operation::ListProvisionedModelThroughputs => "bedrock:ListProvisionedModelThroughputs",
         Operation::ConverseStream => "bedrock:InvokeModelWithResponseStream",
         Operation::Converse | Operation::InvokeModel => "bedrock:InvokeModel",
         Operation::CountTokens => "bedrock:CountTokens",
@@ -122,12 +128,19 @@ pub(crate) fn resource_arn(
     region: &str,
 ) -> Option<String> {
     match operation {
-        Operation::ListFoundationModels | Operation::ListInferenceProfiles | Operation::Unknown => {
-            None
-        }
+        Operation::ListFoundationModels
+        | Operation::ListInferenceProfiles
+        | Operation::ListPromptRouters
+        | Operation::ListCustomModelDeployments
+        | Operation::ListImportedModels
+        | Operation::ListProvisionedModelThroughputs
+        | Operation::Unknown => None,
         _ if identifier.starts_with("arn:") => Some(identifier.to_string()),
         Operation::ApplyGuardrail => Some(format!(
             "arn:aws:bedrock:{region}:{ACCOUNT}:guardrail/{identifier}"
+        )),
+        Operation::GetCustomModel => Some(format!(
+            "arn:aws:bedrock:{region}:{ACCOUNT}:custom-model/{identifier}"
         )),
         _ => Some(match catalog.profile(identifier) {
             Some(p) if p.profile_type == "APPLICATION" => p.arn.clone(),

@@ -15,7 +15,6 @@ mod stream_body;
 #[cfg(test)]
 mod tests;
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,6 +26,19 @@ use crate::shared::Shared;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub(crate) type Body = UnsyncBoxBody<Bytes, BoxError>;
+
+/// Marks a response that must not be sent: the connection is closed instead (the
+/// `ResetBeforeHeaders` fault).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ResetConnection;
+
+impl std::fmt::Display for ResetConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("emulator fault: connection closed before the response head")
+    }
+}
+
+impl std::error::Error for ResetConnection {}
 
 /// Accept connections until `shutdown` fires.
 pub(crate) async fn serve(
@@ -60,7 +72,14 @@ async fn serve_connection(
 ) {
     let service = hyper::service::service_fn(move |req| {
         let shared = shared.clone();
-        async move { Ok::<_, Infallible>(pipeline::handle(req, shared).await) }
+        async move {
+            let resp = pipeline::handle(req, shared).await;
+            if resp.extensions().get::<ResetConnection>().is_some() {
+                // The service's error makes hyper close the connection without a response.
+                return Err(ResetConnection);
+            }
+            Ok(resp)
+        }
     });
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
     match tls {

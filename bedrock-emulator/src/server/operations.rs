@@ -47,9 +47,22 @@ pub(super) fn dispatch(ctx: Ctx, call: Call<'_>) -> Response<Body> {
         Operation::ListFoundationModels
         | Operation::GetFoundationModel
         | Operation::ListInferenceProfiles
-        | Operation::GetInferenceProfile => {
+        | Operation::GetInferenceProfile
+        | Operation::GetFoundationModelAvailability
+        | Operation::ListPromptRouters
+        | Operation::ListCustomModelDeployments
+        | Operation::GetCustomModel
+        | Operation::ListImportedModels
+        | Operation::ListProvisionedModelThroughputs => {
+            let account = ctx
+                .shared
+                .account
+                .lock()
+                .map(|account| account.clone())
+                .unwrap_or_default();
             let result = control_plane::handle(
                 &ctx.shared.catalog,
+                &account,
                 call.operation,
                 Some(&call.model_id),
                 call.query,

@@ -45,6 +45,14 @@ impl Ctx {
         self.finish(resp)
     }
 
+    /// An error answer naming its minimum wait (`Retry-After`, a [`Fault::RetryAfter`]).
+    fn fail_retry_after(self, err: &ApiError, seconds: u64) -> Response<Body> {
+        let mut resp = error_response(err, &self.request_id);
+        resp.headers_mut()
+            .insert("retry-after", HeaderValue::from(seconds));
+        self.finish(resp)
+    }
+
     pub(super) fn json(self, value: &Value) -> Response<Body> {
         let resp = json_response(value, &self.request_id);
         self.finish(resp)
@@ -219,7 +227,16 @@ pub(super) async fn handle(req: Request<Incoming>, shared: Arc<Shared>) -> Respo
         return ctx.fail(&denied);
     }
     if let Some((status, ty, msg)) = &plan.http {
-        return ctx.fail(&ApiError::new(*status, ty, msg.clone()));
+        let err = ApiError::new(*status, ty, msg.clone());
+        return match plan.retry_after_s {
+            Some(seconds) => ctx.fail_retry_after(&err, seconds),
+            None => ctx.fail(&err),
+        };
+    }
+    if plan.reset_before_headers {
+        let mut resp = Response::new(super::response::full(Bytes::new()));
+        resp.extensions_mut().insert(super::ResetConnection);
+        return ctx.finish(resp);
     }
     sleep_unless_zero(Duration::from_millis(plan.first_byte_ms)).await;
     let call = Call {

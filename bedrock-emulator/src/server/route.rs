@@ -70,4 +70,36 @@ fn control_plane(path: &str) -> Option<(Operation, Option<String>)> {
             Operation::GetInferenceProfile,
         )
     })
+    .or_else(|| {
+        let id = path
+            .strip_prefix("/foundation-model-availability/")
+            .filter(|id| !id.is_empty())?;
+        Some((Operation::GetFoundationModelAvailability, Some(decode(id))))
+    })
+    .or_else(|| {
+        let id = path
+            .strip_prefix("/custom-models/")
+            .filter(|id| !id.is_empty())?;
+        Some((Operation::GetCustomModel, Some(decode(id))))
+    })
+    .or_else(|| {
+        ACCOUNT_LISTS
+            .iter()
+            .find(|(list, _)| *list == path)
+            .map(|(_, op)| (*op, None))
+    })
 }
+
+/// The account-resource list operations (BR-85), each on its own fixed path.
+const ACCOUNT_LISTS: [(&str, Operation); 4] = [
+    ("/prompt-routers", Operation::ListPromptRouters),
+    (
+        "/model-customization/custom-model-deployments",
+        Operation::ListCustomModelDeployments,
+    ),
+    ("/imported-models", Operation::ListImportedModels),
+    (
+        "/provisioned-model-throughputs",
+        Operation::ListProvisionedModelThroughputs,
+    ),
+];

@@ -15,10 +15,10 @@ use http_body_util::BodyExt;
 use serde_json::json;
 
 use super::pipeline::Ctx;
-use super::response::stream_head;
+use super::response::{base_response, full, stream_head};
 use super::{Body, BoxError};
 use crate::eventstream::{corrupt, encode_event, encode_exception};
-use crate::faults::FaultPlan;
+use crate::faults::{FaultPlan, FrameDamage};
 use crate::record::StreamOutcome;
 use crate::shared::Shared;
 
@@ -30,6 +30,12 @@ const FLUSH_BEFORE_DISCONNECT: Duration = Duration::from_millis(20);
 
 /// Answer with a stream of `source`'s frames, faults applied.
 pub(super) fn stream_response(ctx: Ctx, source: Events, plan: &FaultPlan) -> Response<Body> {
+    if let Some((content_type, body)) = &plan.raw_stream_body {
+        let resp = base_response(200, &ctx.request_id, content_type)
+            .body(full(body.clone()))
+            .unwrap_or_else(|_| Response::new(full(Bytes::new())));
+        return ctx.finish(resp);
+    }
     let body = StreamBody {
         source,
         emitted: 0,
@@ -39,6 +45,7 @@ pub(super) fn stream_response(ctx: Ctx, source: Events, plan: &FaultPlan) -> Res
             .map(|(n, ty, msg)| (*n, exception_frame(ty, msg))),
         disconnect_after: plan.disconnect_after,
         bad_crc_after: plan.bad_crc_after,
+        broken_frame: plan.broken_frame,
         stall: (plan.stall_ms > 0).then(|| Duration::from_millis(plan.stall_ms)),
         sleep: None,
         flushed_before_disconnect: false,
@@ -74,6 +81,7 @@ struct StreamBody {
     in_stream: Option<(usize, Bytes)>,
     disconnect_after: Option<usize>,
     bad_crc_after: Option<usize>,
+    broken_frame: Option<(usize, FrameDamage)>,
     stall: Option<Duration>,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
     flushed_before_disconnect: bool,
@@ -168,6 +176,13 @@ impl http_body::Body for StreamBody {
                 .next()
                 .unwrap_or_else(|| encode_event("messageStop", br#"{"stopReason":"end_turn"}"#));
             return this.end_with_fault(corrupt(&frame));
+        }
+        if let Some((_, damage)) = this.broken_frame.filter(|(n, _)| this.emitted >= *n) {
+            let frame = this
+                .source
+                .next()
+                .unwrap_or_else(|| encode_event("messageStop", br#"{"stopReason":"end_turn"}"#));
+            return this.end_with_fault(Bytes::from(damage.apply(&frame)));
         }
         match this.source.next() {
             Some(frame) => {

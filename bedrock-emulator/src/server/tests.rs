@@ -66,3 +66,39 @@ fn routes_edge_cases() {
         assert_eq!((got_op, got_id.as_deref()), (op, id), "{method} {path}");
     }
 }
+
+#[test]
+fn br_80_br_85_account_catalog_paths() {
+    let cases = [
+        (
+            "/foundation-model-availability/ai21.jamba-1-5-large-v1%3A0",
+            Operation::GetFoundationModelAvailability,
+            Some("ai21.jamba-1-5-large-v1:0"),
+        ),
+        ("/foundation-model-availability/", Operation::Unknown, None),
+        ("/prompt-routers", Operation::ListPromptRouters, None),
+        (
+            "/model-customization/custom-model-deployments",
+            Operation::ListCustomModelDeployments,
+            None,
+        ),
+        (
+            "/custom-models/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Acustom-model%2Fm",
+            Operation::GetCustomModel,
+            Some("arn:aws:bedrock:us-east-1:123456789012:custom-model/m"),
+        ),
+        ("/imported-models", Operation::ListImportedModels, None),
+        (
+            "/provisioned-model-throughputs",
+            Operation::ListProvisionedModelThroughputs,
+            None,
+        ),
+    ];
+    for (path, op, id) in cases {
+        assert_eq!(
+            route(&Method::GET, path),
+            (op, id.map(str::to_owned)),
+            "{path}"
+        );
+    }
+}

@@ -7,6 +7,8 @@
 
 mod cache;
 mod converse;
+#[cfg(test)]
+mod fuzz_tests;
 mod model_rules;
 mod resolve;
 #[cfg(test)]

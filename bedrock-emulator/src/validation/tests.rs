@@ -284,3 +284,176 @@ fn claude_max_tokens_above_the_output_limit_is_rejected_with_anthropic_wording()
         "Claude only"
     );
 }
+
+/// BR-90: an invalid latency is Bedrock's enum error; an unsupported `optimized` is accepted.
+#[test]
+fn br_90_performance_latency_enum() {
+    use super::converse;
+    let c = Catalog::builtin().unwrap();
+    let req = |latency: &str| {
+        serde_json::json!({"messages": [{"role": "user", "content": [{"text": "hi"}]}],
+            "performanceConfig": {"latency": latency}})
+    };
+    let nova = c.model("amazon.nova-micro-v1:0").unwrap();
+    let e = converse(&req("fast"), nova, true).unwrap_err();
+    assert_eq!(
+        e.message,
+        "1 validation error detected: Value 'fast' at 'performanceConfig.latency' failed to satisfy constraint: Member must satisfy enum value set: [optimized, standard]"
+    );
+    assert!(converse(&req("optimized"), nova, true).is_ok());
+}
+
+/// PLG-110: the history rules Bedrock enforces, each with Bedrock's own text.
+mod history {
+    use serde_json::{json, Value};
+
+    use super::super::converse;
+    use super::super::converse::{
+        DOCUMENT_NAME, NOT_ALTERNATING, START_WITH_USER, TOOL_CONFIG_REQUIRED,
+    };
+    use crate::catalog::Catalog;
+    use crate::error::ApiError;
+
+    const SONNET: &str = "anthropic.claude-sonnet-4-6";
+    const NOVA: &str = "amazon.nova-micro-v1:0";
+
+    fn judge(model: &str, req: Value) -> Result<(), ApiError> {
+        let c = Catalog::builtin().unwrap();
+        converse(&req, c.model(model).unwrap(), false)
+    }
+
+    fn message(model: &str, req: Value) -> String {
+        judge(model, req).unwrap_err().message
+    }
+
+    fn tools() -> Value {
+        json!({"tools": [{"toolSpec": {"name": "lookup", "inputSchema": {"json": {}}}}]})
+    }
+
+    fn text(role: &str, t: &str) -> Value {
+        json!({"role": role, "content": [{"text": t}]})
+    }
+
+    fn call(id: &str, name: &str) -> Value {
+        json!({"toolUse": {"toolUseId": id, "name": name, "input": {}}})
+    }
+
+    fn result(id: &str) -> Value {
+        json!({"toolResult": {"toolUseId": id, "content": [{"text": "ok"}]}})
+    }
+
+    #[test]
+    fn plg_110_first_message_must_be_the_users() {
+        let req = json!({"messages": [text("assistant", "Hello"), text("user", "Hi")]});
+        assert_eq!(message(NOVA, req), START_WITH_USER);
+    }
+
+    #[test]
+    fn plg_110_roles_must_alternate() {
+        let req = json!({"messages": [text("user", "a"), text("user", "b")]});
+        assert_eq!(message(NOVA, req), NOT_ALTERNATING);
+        let ok =
+            json!({"messages": [text("user", "a"), text("assistant", "b"), text("user", "c")]});
+        assert!(judge(NOVA, ok).is_ok());
+    }
+
+    #[test]
+    fn plg_110_blank_text_is_rejected_with_its_position() {
+        let req = json!({"messages": [text("user", "a"), {"role": "assistant", "content": [{"text": "x"}, {"text": ""}]}, text("user", "b")]});
+        assert_eq!(
+            message(SONNET, req),
+            "The text field in the ContentBlock object at messages.1.content.1 is blank. Add text to the text field, and try again."
+        );
+    }
+
+    #[test]
+    fn plg_110_tool_blocks_need_a_tool_config() {
+        let req = json!({"messages": [text("user", "a"),
+            {"role": "assistant", "content": [call("t1", "lookup")]},
+            {"role": "user", "content": [result("t1")]}]});
+        assert_eq!(message(NOVA, req.clone()), TOOL_CONFIG_REQUIRED);
+        let mut with_tools = req;
+        with_tools["toolConfig"] = tools();
+        assert!(judge(NOVA, with_tools).is_ok());
+    }
+
+    #[test]
+    fn plg_110_results_must_answer_the_previous_turns_tool_uses() {
+        let extra = json!({"toolConfig": tools(), "messages": [text("user", "a"),
+            {"role": "assistant", "content": [call("t1", "lookup")]},
+            {"role": "user", "content": [result("t1"), result("t2")]}]});
+        assert_eq!(
+            message(NOVA, extra),
+            "The number of toolResult blocks at messages.2.content exceeds the number of toolUse blocks of previous turn."
+        );
+        let missing = json!({"toolConfig": tools(), "messages": [text("user", "a"),
+            {"role": "assistant", "content": [call("t1", "lookup"), call("t2", "lookup")]},
+            {"role": "user", "content": [result("t2")]}]});
+        assert_eq!(
+            message(NOVA, missing),
+            "Expected toolResult blocks at messages.2.content for the following Ids: t1"
+        );
+        let duplicate = json!({"toolConfig": tools(), "messages": [text("user", "a"),
+            {"role": "assistant", "content": [call("t1", "lookup"), call("t1", "lookup")]},
+            {"role": "user", "content": [result("t1"), result("t1")]}]});
+        assert_eq!(
+            message(SONNET, duplicate),
+            "The model returned the following errors: messages.1.content.1: `tool_use` ids must be unique"
+        );
+    }
+
+    #[test]
+    fn plg_110_tool_names_and_ids_follow_the_service_model_patterns() {
+        let spec = json!({"toolConfig": {"tools": [{"toolSpec": {"name": "web.search", "inputSchema": {"json": {}}}}]},
+            "messages": [text("user", "a")]});
+        assert_eq!(
+            message(NOVA, spec),
+            "1 validation error detected: Value 'web.search' at 'toolConfig.tools.1.member.toolSpec.name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+"
+        );
+        let history = json!({"toolConfig": tools(), "messages": [text("user", "a"),
+            {"role": "assistant", "content": [{"text": "x"}, call("t1", "$READ")]},
+            {"role": "user", "content": [result("t1")]}]});
+        assert_eq!(
+            message(NOVA, history),
+            "1 validation error detected: Value '$READ' at 'messages.2.member.content.2.member.toolUse.name' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+"
+        );
+        let empty_id = json!({"toolConfig": tools(), "messages": [text("user", "a"),
+            {"role": "assistant", "content": [call("", "lookup")]},
+            {"role": "user", "content": [result("")]}]});
+        assert_eq!(
+            message(NOVA, empty_id),
+            "2 validation errors detected: Value '' at 'messages.2.member.content.1.member.toolUse.toolUseId' failed to satisfy constraint: Member must have length greater than or equal to 1; Value '' at 'messages.2.member.content.1.member.toolUse.toolUseId' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.:-]+"
+        );
+        let dotted_id = json!({"toolConfig": tools(), "messages": [text("user", "a"),
+            {"role": "assistant", "content": [call("call:1.a", "lookup")]},
+            {"role": "user", "content": [result("call:1.a")]}]});
+        assert!(judge(NOVA, dotted_id).is_ok());
+    }
+
+    #[test]
+    fn plg_110_document_names() {
+        let doc = |name: &str| {
+            json!({"messages": [{"role": "user", "content": [{"text": "read"},
+                {"document": {"format": "txt", "name": name, "source": {"bytes": "aGk="}}}]}]})
+        };
+        for bad in ["report.pdf", "a  b", "résumé", "tab\tname", ""] {
+            assert_eq!(message(NOVA, doc(bad)), DOCUMENT_NAME, "{bad:?}");
+        }
+        for good in ["Report - Final (2) [v1]", "my_doc", "document"] {
+            assert!(judge(NOVA, doc(good)).is_ok(), "{good:?}");
+        }
+    }
+
+    #[test]
+    fn plg_110_claude_image_size_limit() {
+        let image = |len: usize| {
+            json!({"messages": [{"role": "user", "content": [{"text": "see"},
+                {"image": {"format": "png", "source": {"bytes": "A".repeat(len)}}}]}]})
+        };
+        assert!(judge(SONNET, image(5_242_880)).is_ok());
+        assert_eq!(
+            message(SONNET, image(5_242_884)),
+            "The model returned the following errors: messages.0.content.1.image.source.bytes: image exceeds 5 MB maximum: 5242884 bytes > 5242880 bytes"
+        );
+    }
+}

@@ -154,7 +154,7 @@ impl CredentialCache {
                 if let Some(credentials) = cached {
                     return Ok(Some(credentials));
                 }
-                let credentials = resolve_from_chain(plan, region, env).await?;
+                let credentials = resolve_from_chain(plan, region, env, true).await?;
                 self.learn_credentials(&credentials);
                 self.entries
                     .lock()
@@ -177,10 +177,28 @@ fn profile_files(env: &EnvSnapshot) -> EnvConfigFiles {
         .build()
 }
 
+/// EMB-30's probe: whether the SDK chain of `plan` yields credentials within `timeout` (one
+/// resolution, nothing retried after it; success = a non-empty access key id). Without
+/// `with_imds` the chain has no instance-metadata link, so a host that did not choose Bedrock
+/// never waits for IMDS, and the process env is left alone. Nothing is cached or learned here.
+pub async fn probe_chain(
+    plan: &CredentialPlan,
+    region: &str,
+    env: &EnvSnapshot,
+    with_imds: bool,
+    timeout: Duration,
+) -> bool {
+    match tokio::time::timeout(timeout, resolve_from_chain(plan, region, env, with_imds)).await {
+        Ok(Ok(credentials)) => !credentials.access_key_id().trim().is_empty(),
+        Ok(Err(_)) | Err(_) => false,
+    }
+}
+
 async fn resolve_from_chain(
     plan: &CredentialPlan,
     region: &str,
     env: &EnvSnapshot,
+    with_imds: bool,
 ) -> Result<Credentials, PluginError> {
     let provider_config =
         ProviderConfig::default().with_region(Some(Region::new(region.to_owned())));
@@ -202,25 +220,28 @@ async fn resolve_from_chain(
             }
             // The SDK's default chain minus its environment-keys link: env keys were already
             // taken from the snapshot with the blank rules of AUTH-01.
-            let chain = CredentialsProviderChain::first_try("Profile", profile_provider.build())
-                .or_else(
-                    "WebIdentityToken",
-                    WebIdentityTokenCredentialsProvider::builder()
-                        .configure(&provider_config)
-                        .build(),
-                )
-                .or_else(
-                    "EcsContainer",
-                    EcsCredentialsProvider::builder()
-                        .configure(&provider_config)
-                        .build(),
-                )
-                .or_else(
+            let mut chain =
+                CredentialsProviderChain::first_try("Profile", profile_provider.build())
+                    .or_else(
+                        "WebIdentityToken",
+                        WebIdentityTokenCredentialsProvider::builder()
+                            .configure(&provider_config)
+                            .build(),
+                    )
+                    .or_else(
+                        "EcsContainer",
+                        EcsCredentialsProvider::builder()
+                            .configure(&provider_config)
+                            .build(),
+                    );
+            if with_imds {
+                chain = chain.or_else(
                     "Ec2InstanceMetadata",
                     ImdsCredentialsProvider::builder()
                         .configure(&provider_config)
                         .build(),
                 );
+            }
             chain.provide_credentials().await.map_err(|err| {
                 let detail = aws_smithy_types::error::display::DisplayErrorContext(&err).to_string();
                 if detail.contains("no providers in chain provided credentials") {

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use abi_stable::std_types::{ROption, RString};
 use plugin_api::error::{ErrorKind, PluginError};
 
-use crate::app_profiles::AppProfiles;
 use crate::aws::auth::{self, AuthResolution, RequestAuth};
 use crate::aws::clients::{ClientCache, ClientSpec};
 use crate::aws::credentials::CredentialCache;
@@ -31,9 +30,6 @@ pub struct CallContext {
     pub clients: Arc<ClientCache>,
     /// Warnings this instance already logged (REG-02, REQ-08, DISC-50/51 log once).
     pub warnings: Arc<WarnOnce>,
-    /// The instance's application-profile lookups (TEMP-04), which chat, CountTokens and
-    /// embeddings share so one GetInferenceProfile serves all of them.
-    pub app_profiles: Arc<AppProfiles>,
 }
 
 /// A source of fresh [`CallContext`]s, for objects that outlive one operation.

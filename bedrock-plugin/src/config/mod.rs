@@ -103,6 +103,16 @@ pub const DEFAULT_USE_CROSS_REGION_INFERENCE: bool = true;
 pub const DEFAULT_USE_GLOBAL_INFERENCE: bool = true;
 pub const DEFAULT_USE_PROMPT_CACHE: bool = true;
 pub const DEFAULT_ENABLE_1M_CONTEXT: bool = false;
+/// PLG-90..92: resource limits of one instance (`limits.*`).
+pub const DEFAULT_MAX_CONCURRENT_STREAMS: u64 = 256;
+pub const MAX_MAX_CONCURRENT_STREAMS: u64 = 4096;
+pub const DEFAULT_MAX_TOOL_ARGUMENT_BYTES: u64 = 4 * 1024 * 1024;
+pub const MIN_MAX_TOOL_ARGUMENT_BYTES: u64 = 1024;
+pub const MAX_MAX_TOOL_ARGUMENT_BYTES: u64 = 64 * 1024 * 1024;
+pub const DEFAULT_MAX_DELTA_BYTES: u64 = 1024 * 1024;
+pub const MIN_MAX_DELTA_BYTES: u64 = 1024;
+/// The event-stream frame limit (16 MiB), which bounds one delta on the wire anyway.
+pub const MAX_MAX_DELTA_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Configuration of the Amazon Bedrock provider plugin.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
@@ -178,6 +188,27 @@ pub struct PluginConfig {
     /// Retry policy for Converse requests.
     #[serde(default)]
     pub retry: Option<RetryConfig>,
+    /// Resource limits of this plugin instance (PLG-90..92).
+    #[serde(default)]
+    pub limits: Option<LimitsConfig>,
+}
+
+/// Resource limits (PLG-90..92); each limit hit is an error naming its key.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Chat streams this instance runs at once; one more is refused at once with an error naming this key (no queueing).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = MAX_MAX_CONCURRENT_STREAMS), extend("default" = DEFAULT_MAX_CONCURRENT_STREAMS))]
+    pub max_concurrent_streams: Option<u64>,
+    /// Largest argument JSON of one streamed tool call, in bytes; a longer one ends the stream with an error naming this key.
+    #[serde(default)]
+    #[schemars(range(min = MIN_MAX_TOOL_ARGUMENT_BYTES, max = MAX_MAX_TOOL_ARGUMENT_BYTES), extend("default" = DEFAULT_MAX_TOOL_ARGUMENT_BYTES))]
+    pub max_tool_argument_bytes: Option<u64>,
+    /// Largest single streamed delta (text, thinking, tool-argument fragment), in bytes; a longer one ends the stream with an error naming this key.
+    #[serde(default)]
+    #[schemars(range(min = MIN_MAX_DELTA_BYTES, max = MAX_MAX_DELTA_BYTES), extend("default" = DEFAULT_MAX_DELTA_BYTES))]
+    pub max_delta_bytes: Option<u64>,
 }
 
 /// Model discovery settings (also accepted at the deprecated `models.bedrockDiscovery`).
@@ -207,6 +238,59 @@ pub struct DiscoveryConfig {
     #[serde(default)]
     #[schemars(range(min = 1, max = MAX_MAX_TOKENS), extend("default" = DEFAULT_MAX_TOKENS))]
     pub default_max_tokens: Option<u64>,
+    /// Ask GetFoundationModelAvailability whether the account can call each discovered model.
+    #[serde(default)]
+    #[schemars(extend("default" = true))]
+    pub check_access: Option<bool>,
+    /// Also list models the account cannot call (no access, agreement missing, not in the region).
+    #[serde(default)]
+    #[schemars(extend("default" = false))]
+    pub include_unavailable: Option<bool>,
+    /// Catalog sources to list: foundation models, inference profiles, and the account's prompt routers, custom-model deployments, imported models and provisioned throughput.
+    #[serde(default)]
+    #[schemars(extend("default" = ["foundation-models", "inference-profiles"]))]
+    pub include: Option<Vec<CatalogSource>>,
+}
+
+/// A catalog source of discovery.include (BR-85), by the name the config uses for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CatalogSource {
+    FoundationModels,
+    InferenceProfiles,
+    PromptRouters,
+    CustomModels,
+    ImportedModels,
+    Provisioned,
+}
+
+impl CatalogSource {
+    /// Every source, in the schema's order.
+    pub const ALL: [CatalogSource; 6] = [
+        CatalogSource::FoundationModels,
+        CatalogSource::InferenceProfiles,
+        CatalogSource::PromptRouters,
+        CatalogSource::CustomModels,
+        CatalogSource::ImportedModels,
+        CatalogSource::Provisioned,
+    ];
+    /// BR-85's default: the two sources of DISC-10.
+    pub const DEFAULT: [CatalogSource; 2] = [
+        CatalogSource::FoundationModels,
+        CatalogSource::InferenceProfiles,
+    ];
+
+    /// The config name (also the name its warnings use).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CatalogSource::FoundationModels => "foundation-models",
+            CatalogSource::InferenceProfiles => "inference-profiles",
+            CatalogSource::PromptRouters => "prompt-routers",
+            CatalogSource::CustomModels => "custom-models",
+            CatalogSource::ImportedModels => "imported-models",
+            CatalogSource::Provisioned => "provisioned",
+        }
+    }
 }
 
 /// Bedrock Guardrail settings; identifier and version are both needed to apply one.
@@ -399,6 +483,28 @@ impl DiscoveryConfig {
     pub fn provider_filter(&self) -> &[String] {
         self.provider_filter.as_deref().unwrap_or(&[])
     }
+
+    /// BR-81: access checks are on unless turned off.
+    pub fn check_access(&self) -> bool {
+        self.check_access.unwrap_or(true)
+    }
+
+    /// BR-81: known-unavailable models are left out unless asked for.
+    pub fn include_unavailable(&self) -> bool {
+        self.include_unavailable.unwrap_or(false)
+    }
+
+    /// BR-85: the configured sources, in schema order (so the cache key does not depend on
+    /// the order written), or the default two.
+    pub fn include(&self) -> Vec<CatalogSource> {
+        match &self.include {
+            Some(include) => CatalogSource::ALL
+                .into_iter()
+                .filter(|source| include.contains(source))
+                .collect(),
+            None => CatalogSource::DEFAULT.to_vec(),
+        }
+    }
 }
 
 impl PluginConfig {
@@ -420,7 +526,7 @@ impl PluginConfig {
                 ),
             });
         };
-        for key in ["discovery", "guardrail", "timeouts", "retry"] {
+        for key in ["discovery", "guardrail", "timeouts", "retry", "limits"] {
             if let Some(v) = obj.get(key).filter(|v| !v.is_object()) {
                 return Err(ConfigError::Invalid {
                     path: key.to_string(),
@@ -502,6 +608,21 @@ impl PluginConfig {
                     )?;
                 }
             }
+            // BR-85 "unique" (PLG-62): the schema subset has no uniqueItems, so the plugin
+            // names the repeated item itself.
+            for (i, source) in d.include.iter().flatten().enumerate() {
+                if d.include
+                    .iter()
+                    .flatten()
+                    .take(i)
+                    .any(|earlier| earlier == source)
+                {
+                    fail(
+                        &format!("discovery.include[{i}]"),
+                        format!("must not repeat \"{}\"", source.as_str()),
+                    )?;
+                }
+            }
         }
         if let Some(g) = &self.guardrail {
             if g.guardrail_identifier.is_empty() {
@@ -568,6 +689,27 @@ impl PluginConfig {
         self.discovery
             .as_ref()
             .map_or(DEFAULT_MAX_TOKENS, DiscoveryConfig::default_max_tokens)
+    }
+
+    /// `discovery.checkAccess` (BR-81).
+    pub fn check_access(&self) -> bool {
+        self.discovery
+            .as_ref()
+            .is_none_or(DiscoveryConfig::check_access)
+    }
+
+    /// `discovery.includeUnavailable` (BR-81).
+    pub fn include_unavailable(&self) -> bool {
+        self.discovery
+            .as_ref()
+            .is_some_and(DiscoveryConfig::include_unavailable)
+    }
+
+    /// `discovery.include` (BR-85).
+    pub fn catalog_sources(&self) -> Vec<CatalogSource> {
+        self.discovery
+            .as_ref()
+            .map_or_else(|| CatalogSource::DEFAULT.to_vec(), DiscoveryConfig::include)
     }
 
     /// Clamped into the schema's range, like every duration below (see the `MAX_` constants).
@@ -639,6 +781,39 @@ impl PluginConfig {
             .as_ref()
             .and_then(|r| r.self_heal)
             .unwrap_or(DEFAULT_RETRY_SELF_HEAL)
+    }
+
+    /// PLG-90: chat streams one instance runs at once (clamped into the schema's range).
+    pub fn max_concurrent_streams(&self) -> usize {
+        let limit = self
+            .limits
+            .as_ref()
+            .and_then(|l| l.max_concurrent_streams)
+            .unwrap_or(DEFAULT_MAX_CONCURRENT_STREAMS)
+            .clamp(1, MAX_MAX_CONCURRENT_STREAMS);
+        usize::try_from(limit).unwrap_or(usize::MAX)
+    }
+
+    /// PLG-91: the largest argument JSON of one tool call, in bytes.
+    pub fn max_tool_argument_bytes(&self) -> usize {
+        let limit = self
+            .limits
+            .as_ref()
+            .and_then(|l| l.max_tool_argument_bytes)
+            .unwrap_or(DEFAULT_MAX_TOOL_ARGUMENT_BYTES)
+            .clamp(MIN_MAX_TOOL_ARGUMENT_BYTES, MAX_MAX_TOOL_ARGUMENT_BYTES);
+        usize::try_from(limit).unwrap_or(usize::MAX)
+    }
+
+    /// PLG-91: the largest single streamed delta, in bytes.
+    pub fn max_delta_bytes(&self) -> usize {
+        let limit = self
+            .limits
+            .as_ref()
+            .and_then(|l| l.max_delta_bytes)
+            .unwrap_or(DEFAULT_MAX_DELTA_BYTES)
+            .clamp(MIN_MAX_DELTA_BYTES, MAX_MAX_DELTA_BYTES);
+        usize::try_from(limit).unwrap_or(usize::MAX)
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {
@@ -755,6 +930,18 @@ fn friendly_serde_message(message: &str) -> String {
         .and_then(quoted_name)
     {
         return format!("missing required property \"{name}\"");
+    }
+    // CFG-10's enum sentence, as the host words it: `must be one of "a", "b"` (BR-85 names
+    // the allowed sources this way).
+    if let Some((_, allowed)) = message
+        .strip_prefix("unknown variant `")
+        .and_then(|rest| rest.split_once("`, expected one of "))
+    {
+        let names: Vec<String> = allowed
+            .split(", ")
+            .map(|name| format!("\"{}\"", name.trim_matches('`')))
+            .collect();
+        return format!("must be one of {}", names.join(", "));
     }
     message.to_string()
 }

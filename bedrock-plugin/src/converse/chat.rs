@@ -19,22 +19,25 @@ use plugin_api::chat::ChatRequest;
 use plugin_api::error::{ErrorKind, PluginError};
 use plugin_api::model::ModelDefinition;
 
-use crate::app_profiles;
+use crate::app_profiles::{self, AppProfiles};
 use crate::aws::target::{CallContext, RuntimeRequest};
 use crate::converse::driver::{self, SendSpec, StreamRequest};
 use crate::converse::learned::LearnedCorrections;
 use crate::converse::request::{self, ConverseInput, Operation};
-use crate::converse::response::mapper::{MapperConfig, StreamMapper};
+use crate::converse::response::mapper::StreamLimits;
+use crate::converse::response::mapper::{MapperConfig, StreamMapper, SurfaceRequest};
 use crate::converse::retry::ChooseProfile;
 use crate::manifest::API;
 use crate::models::traits::ModelTraits;
-use crate::pending::{EventSink, StreamHandle};
+use crate::pending::{EventSink, StreamHandle, StreamPermit};
 
 /// Validates and shapes the request now (so shape errors return synchronously), then sends
-/// it on the plugin runtime.
+/// it on the plugin runtime; `permit` (PLG-90) is held until the stream's task ends.
 pub fn start(
+    permit: Option<StreamPermit>,
     call: CallContext,
     learned: Arc<LearnedCorrections>,
+    app_profiles: Arc<AppProfiles>,
     profiles: Box<dyn ChooseProfile>,
     request: ChatRequest,
 ) -> Result<StreamHandle, PluginError> {
@@ -51,7 +54,7 @@ pub fn start(
     let options = &request.options;
     let sets_sampling = options.temperature.is_some() || options.top_p.is_some();
     let (traits, lookup_pending) = app_profiles::traits_from_cache(
-        &call.app_profiles,
+        &app_profiles,
         ModelTraits::of(&request.model),
         sets_sampling,
     );
@@ -63,12 +66,19 @@ pub fn start(
         .max_tokens()
         .and_then(|limit| u64::try_from(limit).ok())
         .unwrap_or(request.model.max_tokens);
-    StreamHandle::spawn(&model_id, move |sink| async move {
-        let mapper_config = MapperConfig {
+    StreamHandle::spawn(&model_id, permit, move |sink| async move {
+        let mut mapper_config = MapperConfig {
             model_id: request.model.id.to_string(),
-            cost: request.model.cost,
+            cost: settings.host.prices_for(&request.model),
             refusal_buffered: traits.refusal_buffered,
             max_tokens: sent_max_tokens,
+            request_max_tokens_cap: None,
+            notices: Vec::new(),
+            limits: StreamLimits {
+                max_delta_bytes: settings.config.max_delta_bytes(),
+                max_tool_argument_bytes: settings.config.max_tool_argument_bytes(),
+            },
+            surface: SurfaceRequest::default(),
         };
         let target = call
             .runtime_target(RuntimeRequest::for_chat(&request))
@@ -82,22 +92,26 @@ pub fn start(
                 "sending ConverseStream"
             );
             let region = target.region.region.clone();
+            let endpoint = target.endpoint.url.clone();
             call.clients
                 .runtime(&target.spec)
-                .map(|client| (client, region))
+                .map(|client| (client, region, endpoint))
         });
-        let (client, region) = match client {
+        let (client, region, endpoint) = match client {
             Ok(client) => client,
             Err(error) => return fail(mapper_config, error, sink).await,
         };
         let input = if lookup_pending {
-            match reshape_with_targets(&call, &request, traits, input, &region).await {
+            match reshape_with_targets(&call, &app_profiles, &request, traits, input, &region).await
+            {
                 Ok(input) => input,
                 Err(error) => return fail(mapper_config, error, sink).await,
             }
         } else {
             input
         };
+        // BR-90..BR-92: the answer is judged against what this input asks for.
+        mapper_config.surface = SurfaceRequest::of(&input, &region);
         driver::run(
             StreamRequest {
                 send: SendSpec {
@@ -111,6 +125,8 @@ pub fn start(
                 profiles: Some(profiles),
                 learned,
                 failover_memory: settings.config.retry_failover_memory(),
+                model_access: request.model.access().map(str::to_owned),
+                endpoint,
             },
             sink,
         )
@@ -147,16 +163,13 @@ fn shape(
 /// request again with its targets; on a failed lookup `shaped` (the ARN-only shape) is kept.
 async fn reshape_with_targets(
     call: &CallContext,
+    app_profiles: &Arc<AppProfiles>,
     request: &ChatRequest,
     traits: ModelTraits,
     shaped: ConverseInput,
     runtime_region: &str,
 ) -> Result<ConverseInput, PluginError> {
-    match call
-        .app_profiles
-        .resolve(call, &traits.id, runtime_region)
-        .await
-    {
+    match app_profiles.resolve(call, &traits.id, runtime_region).await {
         Ok(targets) => shape(
             call,
             request,

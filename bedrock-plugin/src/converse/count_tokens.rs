@@ -3,10 +3,12 @@
 
 use aws_sdk_bedrockruntime::operation::count_tokens::CountTokensError;
 use aws_sdk_bedrockruntime::types::{ConverseTokensRequest, CountTokensInput};
-use plugin_api::chat::{ChatRequest, ContentPart, Message, TokenCount};
-use plugin_api::error::{ErrorKind, PluginError};
+use plugin_api::chat::{AssistantBlock, ChatRequest, ContentPart, Message, TokenCount};
+use plugin_api::error::PluginError;
 
-use crate::app_profiles;
+use std::sync::Arc;
+
+use crate::app_profiles::{self, AppProfiles};
 use crate::aws::target::{CallContext, RuntimeRequest};
 use crate::converse::request;
 use crate::models::prefixes::strip_region_prefix;
@@ -32,6 +34,17 @@ pub fn estimate(request: &ChatRequest) -> u64 {
     for message in request.messages.iter() {
         let parts = match message.as_enum() {
             Ok(Message::User { content, .. }) | Ok(Message::ToolResult { content, .. }) => content,
+            // The assistant's replayed text is input as much as the user's.
+            Ok(Message::Assistant { content, .. }) => {
+                characters += content
+                    .iter()
+                    .filter_map(|block| match block.as_enum() {
+                        Ok(AssistantBlock::Text { text }) => Some(text.chars().count() as u64),
+                        _ => None,
+                    })
+                    .sum::<u64>();
+                continue;
+            }
             _ => continue,
         };
         for part in parts.iter() {
@@ -40,9 +53,6 @@ pub fn estimate(request: &ChatRequest) -> u64 {
                 Ok(ContentPart::Image { .. }) => images += 1,
                 _ => {}
             }
-        }
-        if let Ok(Message::Assistant { content, .. }) = message.as_enum() {
-            characters += content.len() as u64;
         }
     }
     characters.div_ceil(CHARS_PER_TOKEN) + images * TOKENS_PER_IMAGE
@@ -59,14 +69,17 @@ pub fn count_model_id(model_id: &str, profile_targets: Option<&[String]>) -> Str
 }
 
 /// Runs CountTokens for a request.
-pub async fn count(call: &CallContext, chat: ChatRequest) -> Result<TokenCount, PluginError> {
+pub async fn count(
+    call: &CallContext,
+    app_profiles: &Arc<AppProfiles>,
+    chat: ChatRequest,
+) -> Result<TokenCount, PluginError> {
     let mut traits = ModelTraits::of(&chat.model);
     let target = call.runtime_target(RuntimeRequest::for_chat(&chat)).await?;
     if app_profiles::is_application_profile_arn(&traits.id) {
         // BR-51 through TEMP-04's lookup (shared with chat); a failure was logged by it and
         // leaves the ARN, which Bedrock then judges.
-        if let Ok(targets) = call
-            .app_profiles
+        if let Ok(targets) = app_profiles
             .resolve(call, &traits.id, &target.region.region)
             .await
         {
@@ -86,6 +99,8 @@ pub async fn count(call: &CallContext, chat: ChatRequest) -> Result<TokenCount, 
         .set_messages(Some(input.messages))
         .set_system((!input.system.is_empty()).then_some(input.system))
         .set_tool_config(input.tool_config)
+        // BR-50: the thinking and raw fields count as they would be sent.
+        .set_additional_model_request_fields(input.additional_model_request_fields)
         .build();
     let result = client
         .count_tokens()
@@ -115,13 +130,8 @@ pub async fn count(call: &CallContext, chat: ChatRequest) -> Result<TokenCount, 
                     estimated: true,
                 })
             } else {
-                Err(PluginError::new(
-                    ErrorKind::Service,
-                    format!(
-                        "Amazon Bedrock CountTokens failed: {}",
-                        aws_smithy_types::error::display::DisplayErrorContext(&err)
-                    ),
-                ))
+                // BR-52: other errors propagate, classified as every runtime error (ERR-01).
+                Err(crate::converse::errors::from_operation_error(&err).into())
             }
         }
     }

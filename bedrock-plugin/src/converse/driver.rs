@@ -17,8 +17,8 @@ use plugin_api::event::{RetryNotice, StopReason, StreamEvent, StreamEvent_NE};
 use crate::config::RetryPolicy;
 use crate::converse::errors;
 use crate::converse::learned::LearnedCorrections;
-use crate::converse::request::guardrail;
 use crate::converse::request::ConverseInput;
+use crate::converse::request::{guardrail, performance};
 use crate::converse::response::mapper::{MapperConfig, StreamMapper};
 use crate::converse::retry::{self, ChooseProfile, FailurePhase, SelfHeal};
 use crate::error::BedrockError;
@@ -54,6 +54,11 @@ pub struct StreamRequest {
     /// BR-15: how long a throttle failover is remembered (`retry.failoverMemoryMs`); zero
     /// disables failover.
     pub failover_memory: Duration,
+    /// The endpoint URL the request goes to, named when no connection can be made (PLG-25).
+    pub endpoint: String,
+    /// BR-83: the model's access as discovery found it (the catalog's `model.access`), so an
+    /// AccessDeniedException can say why.
+    pub model_access: Option<String>,
 }
 
 pub(crate) fn idle_ms(timeout: Duration) -> u64 {
@@ -91,6 +96,8 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
         profiles,
         learned,
         failover_memory,
+        model_access,
+        endpoint,
     } = request;
     let SendSpec {
         client,
@@ -123,8 +130,20 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
         {
             config.max_tokens = sent;
         }
+        config.notices = input.notices.clone();
+        // REQ-02: the cap warning applies while the send still carries requestMaxTokens.
+        config.request_max_tokens_cap = input.request_max_tokens_cap.filter(|(cap, _)| {
+            input
+                .inference_config
+                .max_tokens
+                .and_then(|sent| u64::try_from(sent).ok())
+                == Some(*cap)
+        });
+        // BR-90: the latency this send asks for (a healed send asks for standard).
+        config.surface.latency = performance::requested_latency(&input);
         let mut mapper = StreamMapper::new(config);
         mapper.set_resolved_model_id(resolved.clone());
+        mapper.set_attempt(send_number);
         let sent = if unary {
             attempt_converse(&client, input.clone(), idle_timeout, &mut mapper, &sink).await
         } else {
@@ -149,7 +168,12 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
 
         // BR-01..BR-06: one reshaped resend, only before any host event.
         if policy.self_heal && healed.is_none() && !phase.emitted_output {
-            if let Some(heal) = retry::detect_self_heal(&error, input.inference_config.max_tokens) {
+            let heal = if performance::rejects_optimized(&error, &input) {
+                Some(SelfHeal::StandardLatency)
+            } else {
+                retry::detect_self_heal(&error, input.inference_config.max_tokens)
+            };
+            if let Some(heal) = heal {
                 match self_heal(
                     &heal,
                     &mut input,
@@ -317,7 +341,10 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
         }
 
         // BR-16: a daily quota says so, naming the model id and region it hit.
-        let error = errors::with_daily_quota_context(error, &input.model_id, &region);
+        let error = errors::with_daily_quota_context(error, &input.model_id, &region)
+            .with_connect_target(&endpoint);
+        // BR-83: a denial of a model the account cannot call says so.
+        let error = errors::with_access_hint(error, model_access.as_deref(), &region);
         // The stream-event boundary: the typed error becomes the host's error here.
         mapper.on_failure(error.into(), StopReason::Error, &mut held);
         finish(&sink, held).await;
@@ -361,6 +388,9 @@ async fn self_heal(
             input.inference_config.max_tokens = Some(*limit);
             HealOutcome::Resend { detail: None }
         }
+        SelfHeal::StandardLatency => HealOutcome::Resend {
+            detail: Some(performance::heal_to_standard(input)),
+        },
         SelfHeal::InferenceProfile { invalid_id } => {
             let profile = match profiles {
                 Some(chooser) => chooser.choose(&input.model_id, region).await,
@@ -442,6 +472,8 @@ async fn attempt(
         .set_request_metadata(input.request_metadata)
         .set_guardrail_config(input.guardrail_config.map(|guardrail| guardrail.config))
         .set_service_tier(input.service_tier)
+        .set_performance_config(input.performance_config)
+        .set_output_config(input.output_config)
         .set_additional_model_request_fields(input.additional_model_request_fields)
         .set_additional_model_response_field_paths(input.additional_model_response_field_paths)
         .customize()
@@ -514,6 +546,8 @@ async fn attempt_converse(
                 .map(|guardrail| unary::guardrail(guardrail.config)),
         )
         .set_service_tier(input.service_tier)
+        .set_performance_config(input.performance_config)
+        .set_output_config(input.output_config)
         .set_additional_model_request_fields(input.additional_model_request_fields)
         .set_additional_model_response_field_paths(input.additional_model_response_field_paths);
     let failed = |error: BedrockError, retry_after: Option<Duration>, out| {

@@ -144,6 +144,17 @@ pub fn from_converse_stream_error<R: RawResponseInfo + std::fmt::Debug + 'static
 pub fn from_converse_error<R: RawResponseInfo + std::fmt::Debug + 'static>(
     err: &SdkError<ConverseError, R>,
 ) -> BedrockError {
+    from_operation_error(err)
+}
+
+/// Maps the error of any unary runtime operation (Converse, CountTokens for BR-52) the same
+/// way: the exception name from the error code, else the `x-amzn-errortype` header, with the
+/// ERR-01 message, status and request id; transport failures as before any stream.
+pub fn from_operation_error<E, R>(err: &SdkError<E, R>) -> BedrockError
+where
+    E: ProvideErrorMetadata + StdError + 'static,
+    R: RawResponseInfo + std::fmt::Debug + 'static,
+{
     match err {
         SdkError::ServiceError(context) => {
             let raw = context.raw();
@@ -179,6 +190,24 @@ fn service_failure<R: RawResponseInfo, E: ProvideErrorMetadata + StdError + 'sta
             status: raw.status(),
             request_id: request_id.map(str::to_owned),
         },
+    }
+}
+
+/// BR-83: a chat or embedding AccessDeniedException for a model whose access is known and not
+/// `available` gets ` (model access: <reason>; request access in the Amazon Bedrock console
+/// under Model access for <region>)`, since the IAM text alone sends users to their policies
+/// when the missing piece is the model grant or agreement. Any other error is unchanged.
+pub fn with_access_hint(error: BedrockError, access: Option<&str>, region: &str) -> BedrockError {
+    let denied = error
+        .exception()
+        .is_some_and(|exception| exception.name == "AccessDeniedException");
+    match access {
+        Some(access) if denied && access != "available" && access != "unknown" => {
+            error.with_extension(format!(
+                " (model access: {access}; request access in the Amazon Bedrock console under Model access for {region})"
+            ))
+        }
+        _ => error,
     }
 }
 
@@ -280,6 +309,18 @@ where
 {
     let message = chain_message(err);
     let code = transport_code(err);
+    // PLG-23: a certificate the client does not trust fails the same way on every attempt,
+    // so it is not retried, and the message says what fixes it.
+    if let Some(certificate) = untrusted_certificate(err, &message) {
+        return BedrockError::Transport {
+            message: format!("{message} ({})", trust_advice(&certificate)),
+            kind: ErrorKind::Network,
+            retryable: false,
+            code,
+            request_id: None,
+            before_stream,
+        };
+    }
     let (kind, retryable) = match err {
         SdkError::ConstructionFailure(_) => {
             if message.to_ascii_lowercase().contains("credential") {
@@ -304,6 +345,48 @@ where
         code,
         request_id: None,
         before_stream,
+    }
+}
+
+/// Why rustls refused the endpoint's TLS certificate: the typed error when the source chain
+/// still carries it (directly, or inside the `io::Error` hyper wraps it in), else rustls's
+/// own `invalid peer certificate: <reason>` text, which the SDK's connector keeps only as a
+/// message.
+fn untrusted_certificate(err: &(dyn StdError + 'static), chain: &str) -> Option<Refused> {
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(link) = current {
+        let tls = link.downcast_ref::<rustls::Error>().or_else(|| {
+            link.downcast_ref::<std::io::Error>()
+                .and_then(|io| io.get_ref())
+                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+        });
+        if let Some(rustls::Error::InvalidCertificate(certificate)) = tls {
+            return Some(match certificate {
+                rustls::CertificateError::UnknownIssuer => Refused::UnknownIssuer,
+                other => Refused::Other(format!("{other:?}")),
+            });
+        }
+        current = link.source();
+    }
+    let (_, reason) = chain.split_once("invalid peer certificate: ")?;
+    let reason = reason.split([' ', ',', ')']).next().unwrap_or_default();
+    Some(match reason {
+        "UnknownIssuer" => Refused::UnknownIssuer,
+        other => Refused::Other(other.to_owned()),
+    })
+}
+
+/// How a certificate was refused.
+enum Refused {
+    UnknownIssuer,
+    Other(String),
+}
+
+/// What to do about a refused certificate (PLG-23).
+fn trust_advice(certificate: &Refused) -> String {
+    match certificate {
+        Refused::UnknownIssuer => "the endpoint's TLS certificate is signed by a CA this client does not trust; if a proxy or a private CA signs it, set AWS_CA_BUNDLE to that CA's PEM file; not retried".to_owned(),
+        Refused::Other(reason) => format!("the endpoint's TLS certificate was refused ({reason}); check the endpoint URL and the server's certificate; not retried"),
     }
 }
 

@@ -151,11 +151,11 @@ fn positive_or(value: u64, fallback: u64) -> u64 {
     }
 }
 
-fn default_window(options: &BuildOptions) -> u64 {
+pub(crate) fn default_window(options: &BuildOptions) -> u64 {
     positive_or(options.default_context_window, 32_000)
 }
 
-fn default_max_tokens(options: &BuildOptions) -> u64 {
+pub(crate) fn default_max_tokens(options: &BuildOptions) -> u64 {
     positive_or(options.default_max_tokens, 4_096)
 }
 

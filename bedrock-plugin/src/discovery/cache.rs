@@ -29,6 +29,17 @@ pub struct RunOutput {
     pub profile_failure: Option<CallFailure>,
     /// The profile-choice candidates of this run (DISC-19a), for the request path.
     pub candidates: Vec<ProfileCandidate>,
+    /// False when the access checks were denied or did not all answer (BR-82, PLG-61).
+    pub access_cacheable: bool,
+    /// The BR-85 sources that failed (each already logged); such a run is not cached.
+    pub source_failures: Vec<CallFailure>,
+}
+
+impl RunOutput {
+    /// DISC-47, BR-82, BR-85: only a run that got every answer it asked for is cached.
+    pub fn complete(&self) -> bool {
+        self.profile_failure.is_none() && self.access_cacheable && self.source_failures.is_empty()
+    }
 }
 
 /// A failed run: the error strict callers receive, and the detail non-strict callers log.
@@ -77,7 +88,7 @@ impl DiscoveryCache {
     /// large to add to the clock never expires.
     pub fn complete(&self, key: u64, run_id: u64, result: &RunResult, ttl: Duration) {
         let keep = match result {
-            Ok(output) if output.profile_failure.is_none() && !ttl.is_zero() => {
+            Ok(output) if output.complete() && !ttl.is_zero() => {
                 Some((output.clone(), Instant::now().checked_add(ttl)))
             }
             _ => None,

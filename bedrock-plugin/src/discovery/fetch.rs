@@ -1,4 +1,5 @@
-//! The control-plane calls: the two of a discovery run (DISC-10..12) and GetInferenceProfile
+//! The control-plane calls: the two of a discovery run (DISC-10..12), the account's own catalog
+//! (GetFoundationModelAvailability, BR-80; the BR-85 sources) and GetInferenceProfile
 //! (TEMP-04), each under the 30 s deadline of NET-04 and retried on throttling, overload and
 //! server errors with the runtime's classification and backoff (BR-14), with failures kept as
 //! data (operation, HTTP status, exception name, message) so the caller can render DISC-50/51
@@ -13,10 +14,12 @@ use aws_sdk_bedrock::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use plugin_api::error::{ErrorKind, PluginError};
 
+use crate::backoff::{self as retry, FailurePhase};
 use crate::config::RetryPolicy;
-use crate::converse::retry::{self, FailurePhase};
+use crate::discovery::access::RawAvailability;
 use crate::discovery::build::RawFoundationModel;
 use crate::discovery::profiles::RawProfile;
+use crate::discovery::sources::{RawCustomDeployment, RawImported, RawProvisioned, RawRouter};
 use crate::error::BedrockError;
 
 /// NET-04: every control-plane call (each page included) must finish within this.
@@ -29,6 +32,12 @@ pub const PROFILES_PAGE_SIZE: i32 = 1000;
 pub const LIST_FOUNDATION_MODELS: &str = "ListFoundationModels";
 pub const LIST_INFERENCE_PROFILES: &str = "ListInferenceProfiles";
 pub const GET_INFERENCE_PROFILE: &str = "GetInferenceProfile";
+pub const GET_FOUNDATION_MODEL_AVAILABILITY: &str = "GetFoundationModelAvailability";
+pub const LIST_PROMPT_ROUTERS: &str = "ListPromptRouters";
+pub const LIST_CUSTOM_MODEL_DEPLOYMENTS: &str = "ListCustomModelDeployments";
+pub const GET_CUSTOM_MODEL: &str = "GetCustomModel";
+pub const LIST_IMPORTED_MODELS: &str = "ListImportedModels";
+pub const LIST_PROVISIONED_MODEL_THROUGHPUTS: &str = "ListProvisionedModelThroughputs";
 
 /// A failed control-plane call.
 #[derive(Clone, Debug, PartialEq)]
@@ -396,17 +405,36 @@ pub async fn foundation_models(
         .collect())
 }
 
-/// Every page of ListInferenceProfiles, sequentially (each page its own call under BR-14 and
-/// NET-04), stopping at a missing or repeated `nextToken` (DISC-10).
+/// Every page of a list operation, sequentially (each page its own call under BR-14 and
+/// NET-04), stopping at a missing or repeated `nextToken` (DISC-10; BR-85 pages the same way).
+/// `page` sends one request for a token and answers the page's items and its `nextToken`.
+async fn all_pages<T, P, Fut>(mut page: P) -> Result<Vec<T>, CallFailure>
+where
+    P: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), CallFailure>>,
+{
+    let mut items = Vec::new();
+    let mut seen_tokens: HashSet<String> = HashSet::new();
+    let mut next_token: Option<String> = None;
+    loop {
+        let (page_items, token) = page(next_token.take()).await?;
+        items.extend(page_items);
+        match token.as_deref().map(str::trim) {
+            Some(token) if !token.is_empty() && seen_tokens.insert(token.to_owned()) => {
+                next_token = Some(token.to_owned());
+            }
+            _ => break,
+        }
+    }
+    Ok(items)
+}
+
+/// Every page of ListInferenceProfiles (DISC-10).
 pub async fn inference_profiles(
     client: &aws_sdk_bedrock::Client,
     policy: &RetryPolicy,
 ) -> Result<Vec<RawProfile>, CallFailure> {
-    let mut profiles = Vec::new();
-    let mut seen_tokens: HashSet<String> = HashSet::new();
-    let mut next_token: Option<String> = None;
-    loop {
-        let token = next_token.take();
+    all_pages(|token| async move {
         let page = send_with_retries(LIST_INFERENCE_PROFILES, policy, || {
             client
                 .list_inference_profiles()
@@ -415,8 +443,10 @@ pub async fn inference_profiles(
                 .send()
         })
         .await?;
-        profiles.extend(page.inference_profile_summaries().iter().map(|summary| {
-            RawProfile {
+        let profiles = page
+            .inference_profile_summaries()
+            .iter()
+            .map(|summary| RawProfile {
                 profile_id: summary.inference_profile_id().to_owned(),
                 profile_name: summary.inference_profile_name().to_owned(),
                 status: summary.status().as_str().to_owned(),
@@ -426,16 +456,173 @@ pub async fn inference_profiles(
                     .iter()
                     .filter_map(|model| model.model_arn().map(str::to_owned))
                     .collect(),
-            }
-        }));
-        match page.next_token().map(str::trim) {
-            Some(token) if !token.is_empty() && seen_tokens.insert(token.to_owned()) => {
-                next_token = Some(token.to_owned());
-            }
-            _ => break,
-        }
-    }
-    Ok(profiles)
+            })
+            .collect();
+        Ok((profiles, page.next_token().map(str::to_owned)))
+    })
+    .await
+}
+
+/// GetFoundationModelAvailability (BR-80) for one model, enum values kept as raw strings.
+pub async fn model_availability(
+    client: &aws_sdk_bedrock::Client,
+    model_id: &str,
+    policy: &RetryPolicy,
+) -> Result<RawAvailability, CallFailure> {
+    let output = send_with_retries(GET_FOUNDATION_MODEL_AVAILABILITY, policy, || {
+        client
+            .get_foundation_model_availability()
+            .model_id(model_id)
+            .send()
+    })
+    .await?;
+    let agreement = output.agreement_availability();
+    Ok(RawAvailability {
+        authorization_status: output.authorization_status().as_str().to_owned(),
+        entitlement_availability: output.entitlement_availability().as_str().to_owned(),
+        region_availability: output.region_availability().as_str().to_owned(),
+        agreement_status: agreement
+            .map(|agreement| agreement.status().as_str().to_owned())
+            .unwrap_or_default(),
+        agreement_error: agreement
+            .and_then(|agreement| agreement.error_message())
+            .map(str::to_owned),
+    })
+}
+
+/// Every page of ListPromptRouters (BR-85).
+pub async fn prompt_routers(
+    client: &aws_sdk_bedrock::Client,
+    policy: &RetryPolicy,
+) -> Result<Vec<RawRouter>, CallFailure> {
+    all_pages(|token| async move {
+        let page = send_with_retries(LIST_PROMPT_ROUTERS, policy, || {
+            client
+                .list_prompt_routers()
+                .max_results(PROFILES_PAGE_SIZE)
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await?;
+        let routers = page
+            .prompt_router_summaries()
+            .iter()
+            .map(|summary| RawRouter {
+                arn: summary.prompt_router_arn().to_owned(),
+                name: summary.prompt_router_name().to_owned(),
+                model_arns: summary
+                    .models()
+                    .iter()
+                    .filter_map(|model| model.model_arn().map(str::to_owned))
+                    .collect(),
+            })
+            .collect();
+        Ok((routers, page.next_token().map(str::to_owned)))
+    })
+    .await
+}
+
+/// Every page of ListCustomModelDeployments with status `Active` (BR-85); the status is
+/// checked here too, since a deployment that is not Active cannot serve a request.
+pub async fn custom_model_deployments(
+    client: &aws_sdk_bedrock::Client,
+    policy: &RetryPolicy,
+) -> Result<Vec<RawCustomDeployment>, CallFailure> {
+    use aws_sdk_bedrock::types::CustomModelDeploymentStatus;
+    all_pages(|token| async move {
+        let page = send_with_retries(LIST_CUSTOM_MODEL_DEPLOYMENTS, policy, || {
+            client
+                .list_custom_model_deployments()
+                .status_equals(CustomModelDeploymentStatus::Active)
+                .max_results(PROFILES_PAGE_SIZE)
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await?;
+        let deployments = page
+            .model_deployment_summaries()
+            .iter()
+            .filter(|summary| summary.status().as_str() == "Active")
+            .map(|summary| RawCustomDeployment {
+                arn: summary.custom_model_deployment_arn().to_owned(),
+                name: summary.custom_model_deployment_name().to_owned(),
+                model_arn: summary.model_arn().to_owned(),
+            })
+            .collect();
+        Ok((deployments, page.next_token().map(str::to_owned)))
+    })
+    .await
+}
+
+/// GetCustomModel (BR-85): the `baseModelArn` of a custom model, when it names one.
+pub async fn custom_model_base(
+    client: &aws_sdk_bedrock::Client,
+    model_arn: &str,
+    policy: &RetryPolicy,
+) -> Result<Option<String>, CallFailure> {
+    let output = send_with_retries(GET_CUSTOM_MODEL, policy, || {
+        client.get_custom_model().model_identifier(model_arn).send()
+    })
+    .await?;
+    Ok(output.base_model_arn().map(str::to_owned))
+}
+
+/// Every page of ListImportedModels (BR-85).
+pub async fn imported_models(
+    client: &aws_sdk_bedrock::Client,
+    policy: &RetryPolicy,
+) -> Result<Vec<RawImported>, CallFailure> {
+    all_pages(|token| async move {
+        let page = send_with_retries(LIST_IMPORTED_MODELS, policy, || {
+            client
+                .list_imported_models()
+                .max_results(PROFILES_PAGE_SIZE)
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await?;
+        let models = page
+            .model_summaries()
+            .iter()
+            .map(|summary| RawImported {
+                arn: summary.model_arn().to_owned(),
+                name: summary.model_name().to_owned(),
+            })
+            .collect();
+        Ok((models, page.next_token().map(str::to_owned)))
+    })
+    .await
+}
+
+/// Every page of ListProvisionedModelThroughputs with status `InService` (BR-85).
+pub async fn provisioned_throughputs(
+    client: &aws_sdk_bedrock::Client,
+    policy: &RetryPolicy,
+) -> Result<Vec<RawProvisioned>, CallFailure> {
+    use aws_sdk_bedrock::types::ProvisionedModelStatus;
+    all_pages(|token| async move {
+        let page = send_with_retries(LIST_PROVISIONED_MODEL_THROUGHPUTS, policy, || {
+            client
+                .list_provisioned_model_throughputs()
+                .status_equals(ProvisionedModelStatus::InService)
+                .max_results(PROFILES_PAGE_SIZE)
+                .set_next_token(token.clone())
+                .send()
+        })
+        .await?;
+        let throughputs = page
+            .provisioned_model_summaries()
+            .iter()
+            .filter(|summary| summary.status().as_str() == "InService")
+            .map(|summary| RawProvisioned {
+                arn: summary.provisioned_model_arn().to_owned(),
+                name: summary.provisioned_model_name().to_owned(),
+                foundation_model_arn: summary.foundation_model_arn().to_owned(),
+            })
+            .collect();
+        Ok((throughputs, page.next_token().map(str::to_owned)))
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -79,6 +79,9 @@ pub fn implicit_catalog(
                 Some(found) => merge_model(raw, explicit, found),
                 None => explicit,
             };
+            // BR-80: an explicit model is never checked, whatever discovery found for its id.
+            let mut merged = merged;
+            crate::discovery::access::Access::Unknown.apply(&mut merged);
             models.push(merged);
         }
     }

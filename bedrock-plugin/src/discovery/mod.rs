@@ -2,16 +2,20 @@
 //! discovered live from the Bedrock control plane (DISC-*).
 //!
 //! A run calls ListFoundationModels and every page of ListInferenceProfiles concurrently
-//! ([`fetch`]), turns the summaries into definitions ([`build`]), merges the explicit provider
+//! ([`fetch`]), checks the account's access to the kept foundation models ([`access`], BR-80)
+//! and lists the account's own sources of `discovery.include` ([`sources`], BR-85) alongside,
+//! turns the summaries into definitions ([`build`]), merges the explicit provider
 //! ([`merge`]) and is cached per settings key with single flight ([`cache`]). Status reads
 //! only what runs left behind, so it never does network I/O.
 
+pub mod access;
 pub mod build;
 pub mod cache;
 pub mod explicit;
 pub mod fetch;
 pub mod merge;
 pub mod profiles;
+pub mod sources;
 pub mod state;
 
 use std::hash::{Hash, Hasher};
@@ -31,6 +35,7 @@ use crate::aws::region;
 use crate::aws::shared_config::{self, ProfileSettings};
 use crate::aws::target::CallContext;
 use crate::bounded::WarnOnce;
+use crate::config::CatalogSource;
 use crate::env::EnvSnapshot;
 use crate::settings::Settings;
 
@@ -74,15 +79,23 @@ pub async fn list_models(
         return Ok(explicit::catalog(settings));
     }
     let strict = options.strict;
+    // BR-81: the cached run keeps every model; which ones a caller sees is decided here.
+    let include_unavailable =
+        settings.config.include_unavailable() || options.include_unavailable();
     match discover(call, state, options).await {
         Ok((output, region, from_cache)) => {
-            let catalog = merge::implicit_catalog(
+            let mut catalog = merge::implicit_catalog(
                 settings,
                 &output.models,
                 &region,
                 output.fetched_at_ms,
                 from_cache,
             );
+            if !include_unavailable {
+                catalog
+                    .models
+                    .retain(|model| !access::is_unavailable(model));
+            }
             state.record_catalog(catalog.fetched_at_ms, catalog.models.len());
             Ok(catalog)
         }
@@ -148,9 +161,14 @@ async fn discover(
         use_global_inference: config.use_global_inference(),
     };
     let refresh_secs = config.refresh_interval_secs();
+    let catalog_options = CatalogOptions {
+        check_access: config.check_access(),
+        sources: config.catalog_sources(),
+    };
     let key = {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         build_options.hash(&mut hasher);
+        catalog_options.hash(&mut hasher);
         options.strict.hash(&mut hasher);
         refresh_secs.hash(&mut hasher);
         auth.mode.hash(&mut hasher);
@@ -164,7 +182,7 @@ async fn discover(
         let call = call.clone();
         let state = state.clone();
         async move {
-            let result = run(&call, &build_options).await;
+            let result = run(&call, &build_options, &catalog_options).await;
             state.record_run(&result);
             state.cache.complete(key, run_id, &result, ttl);
             result
@@ -177,8 +195,81 @@ async fn discover(
     }
 }
 
-/// One discovery run: both calls concurrently (DISC-10), then the pure build.
-async fn run(call: &CallContext, build_options: &BuildOptions) -> RunResult {
+/// What a run lists besides the DISC settings of [`BuildOptions`] (part of the cache key too).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct CatalogOptions {
+    /// `discovery.checkAccess` (BR-81).
+    check_access: bool,
+    /// `discovery.include`, in schema order (BR-85).
+    sources: Vec<CatalogSource>,
+}
+
+/// ListFoundationModels, then (BR-80) the access checks of the foundation models the DISC
+/// filters keep, so they overlap ListInferenceProfiles and the other sources.
+async fn foundation_with_access(
+    client: &aws_sdk_bedrock::Client,
+    policy: &crate::config::RetryPolicy,
+    build_options: &BuildOptions,
+    check_access: bool,
+) -> Result<
+    (
+        Vec<build::RawFoundationModel>,
+        Option<access::AccessOutcome>,
+    ),
+    fetch::CallFailure,
+> {
+    let foundation = fetch::foundation_models(client, policy).await?;
+    if !check_access {
+        return Ok((foundation, None));
+    }
+    let ids: Vec<String> = foundation
+        .iter()
+        .filter(|model| build::keep_foundation_model(model, &build_options.provider_filter))
+        .map(|model| model.model_id.trim().to_owned())
+        .collect();
+    let outcome = access::check(client, ids, policy).await;
+    Ok((foundation, Some(outcome)))
+}
+
+/// BR-80 and BR-85 facts on the built models: each model's access (profiles from their
+/// backing models; `unknown` when not checked) and the source that listed it.
+fn annotate(
+    models: &mut [plugin_api::model::ModelDefinition],
+    outcome: Option<&access::AccessOutcome>,
+    profile_summaries: &[profiles::RawProfile],
+) {
+    use plugin_api::ext::{keys, ExtValue};
+    for model in models {
+        let profile = profile_summaries.iter().find(|profile| {
+            profile
+                .profile_id
+                .trim()
+                .eq_ignore_ascii_case(model.id.as_str())
+        });
+        let (source, found) = match profile {
+            Some(profile) => (
+                CatalogSource::InferenceProfiles,
+                outcome.map(|outcome| outcome.profile(profile)),
+            ),
+            None => (
+                CatalogSource::FoundationModels,
+                outcome.map(|outcome| outcome.model(model.id.as_str())),
+            ),
+        };
+        found.unwrap_or(access::Access::Unknown).apply(model);
+        model
+            .extensions
+            .set(keys::MODEL_SOURCE, ExtValue::Text(source.as_str().into()));
+    }
+}
+
+/// One discovery run: ListFoundationModels (with the access checks after it), ListInferenceProfiles
+/// and the extra sources concurrently (DISC-10, BR-80, BR-85), then the pure build.
+async fn run(
+    call: &CallContext,
+    build_options: &BuildOptions,
+    catalog_options: &CatalogOptions,
+) -> RunResult {
     // Re-reads the shared config and resolves credentials for this run (DISC-04, AUTH-10).
     let target = call.control_target().await.map_err(setup_failure)?;
     let client = call.clients.control(&target.spec).map_err(setup_failure)?;
@@ -190,11 +281,24 @@ async fn run(call: &CallContext, build_options: &BuildOptions) -> RunResult {
     );
     // BR-14: both calls retry throttling and server errors like the runtime does.
     let policy = call.settings.config.retry_policy();
-    let (foundation, profiles) = tokio::join!(
-        fetch::foundation_models(&client, &policy),
-        fetch::inference_profiles(&client, &policy)
+    let sources = &catalog_options.sources;
+    let (foundation, profiles, extra) = tokio::join!(
+        foundation_with_access(
+            &client,
+            &policy,
+            build_options,
+            catalog_options.check_access
+        ),
+        async {
+            if sources.contains(&CatalogSource::InferenceProfiles) {
+                fetch::inference_profiles(&client, &policy).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        sources::fetch_all(&client, &policy, sources)
     );
-    let foundation = foundation.map_err(|failure| RunFailure {
+    let (foundation, access_outcome) = foundation.map_err(|failure| RunFailure {
         operation: failure.operation,
         log_detail: failure.detail(),
         error: failure.into_catalog_error(),
@@ -213,12 +317,51 @@ async fn run(call: &CallContext, build_options: &BuildOptions) -> RunResult {
             (Vec::new(), Some(failure))
         }
     };
-    let models = build::build_models(&foundation, &profiles, build_options);
+    if let Some(denied) = access_outcome.as_ref().and_then(|o| o.denied.as_ref()) {
+        // BR-82: once per run (not once per instance): the run is not cached, so a user who
+        // fixes the permission sees the warning stop.
+        tracing::warn!("Skipping Bedrock model access check: {}", denied.message);
+    }
+    let mut models = build::build_models(&foundation, &profiles, build_options);
+    annotate(&mut models, access_outcome.as_ref(), &profiles);
+    if !sources.contains(&CatalogSource::FoundationModels) {
+        // Still fetched: profiles and the other sources take their capabilities from them.
+        models.retain(|model| model.source() != Some(CatalogSource::FoundationModels.as_str()));
+    }
+    let mut source_failures = Vec::new();
+    for (source, fetched) in extra {
+        match fetched {
+            Ok(fetched) => models.extend(
+                sources::definitions(&fetched, &foundation, build_options)
+                    .into_iter()
+                    .map(|mut model| {
+                        access::Access::Unknown.apply(&mut model);
+                        model
+                    }),
+            ),
+            Err(failure) => {
+                // BR-85: one warning naming the source; the rest of the catalog stands.
+                tracing::warn!(
+                    "Skipping Bedrock {} discovery: {}",
+                    source.as_str(),
+                    failure.detail()
+                );
+                source_failures.push(failure);
+            }
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    models.retain(|model| seen.insert(model.id.as_str().to_lowercase()));
+    build::sort_models(&mut models);
     Ok(Arc::new(RunOutput {
         models,
         fetched_at_ms: now_ms(),
         profile_failure,
         candidates: profiles::candidates(&profiles),
+        access_cacheable: access_outcome
+            .as_ref()
+            .is_none_or(access::AccessOutcome::cacheable),
+        source_failures,
     }))
 }
 

@@ -21,6 +21,9 @@ pub struct Observed {
     pub last_error: Option<DiscoveryFailure>,
     /// The profile-choice candidates of the last successful run (DISC-19a, BR-03).
     pub candidates: Vec<ProfileCandidate>,
+    /// `(id, access)` of every model of the last successful run, hidden ones included
+    /// (BR-80): replaced by each run, so bounded by one catalog.
+    pub access: Vec<(String, String)>,
 }
 
 /// Discovery cache and last-error state of one plugin instance.
@@ -51,11 +54,65 @@ impl DiscoveryState {
         self.observed().candidates.clone()
     }
 
+    /// BR-84: `<available> available, <n> not available (<reason>: <count>, …), <unknown>
+    /// unknown` over the models of the last successful run (reasons in first-seen order);
+    /// `not checked (no discovery run yet)` before any (PLG-64).
+    pub fn access_summary(&self) -> String {
+        let observed = self.observed();
+        if observed.last_catalog.is_none() {
+            return "not checked (no discovery run yet)".to_owned();
+        }
+        let mut available = 0usize;
+        let mut unknown = 0usize;
+        let mut reasons: Vec<(&str, usize)> = Vec::new();
+        for (_, access) in &observed.access {
+            match access.as_str() {
+                "available" => available += 1,
+                "unknown" => unknown += 1,
+                reason => match reasons.iter_mut().find(|(known, _)| *known == reason) {
+                    Some((_, count)) => *count += 1,
+                    None => reasons.push((reason, 1)),
+                },
+            }
+        }
+        let unavailable: usize = reasons.iter().map(|(_, count)| count).sum();
+        let detail = if reasons.is_empty() {
+            String::new()
+        } else {
+            let parts: Vec<String> = reasons
+                .iter()
+                .map(|(reason, count)| format!("{reason}: {count}"))
+                .collect();
+            format!(" ({})", parts.join(", "))
+        };
+        format!("{available} available, {unavailable} not available{detail}, {unknown} unknown")
+    }
+
+    /// BR-83/84: the access the last successful run found for `model_id` (case-insensitive),
+    /// `unknown` when it listed no such model.
+    pub fn model_access(&self, model_id: &str) -> String {
+        self.observed()
+            .access
+            .iter()
+            .find(|(id, _)| id.eq_ignore_ascii_case(model_id.trim()))
+            .map_or_else(|| "unknown".to_owned(), |(_, access)| access.clone())
+    }
+
     pub(crate) fn record_run(&self, result: &RunResult) {
         let mut observed = self.observed();
         match result {
             Ok(output) => {
                 observed.candidates = output.candidates.clone();
+                observed.access = output
+                    .models
+                    .iter()
+                    .map(|model| {
+                        (
+                            model.id.to_string(),
+                            model.access().unwrap_or("unknown").to_owned(),
+                        )
+                    })
+                    .collect();
                 observed.last_error =
                     output
                         .profile_failure

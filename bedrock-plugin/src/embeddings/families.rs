@@ -445,13 +445,21 @@ pub fn finish_vector(
             ));
         }
     }
-    let norm = vector.iter().map(|x| x * x).sum::<f64>().sqrt();
-    let scale = if norm > 0.0 && norm.is_finite() {
-        1.0 / norm
-    } else {
-        1.0
-    };
-    Ok(vector.into_iter().map(|x| (x * scale) as f32).collect())
+    // Divided by the largest magnitude first, so the squares neither overflow (1e300) nor
+    // vanish (1e-320) (PLG-59).
+    let largest = vector.iter().fold(0.0f64, |max, x| max.max(x.abs()));
+    if largest == 0.0 || !largest.is_finite() {
+        return Ok(vector.into_iter().map(|x| x as f32).collect());
+    }
+    let norm = vector
+        .iter()
+        .map(|x| (x / largest) * (x / largest))
+        .sum::<f64>()
+        .sqrt();
+    Ok(vector
+        .into_iter()
+        .map(|x| ((x / largest) / norm) as f32)
+        .collect())
 }
 
 #[cfg(test)]

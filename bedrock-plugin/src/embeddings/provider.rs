@@ -25,7 +25,7 @@ use plugin_api::traits::{
 
 use super::batch::{self, CallResult};
 use super::families::{self, Family, Purpose, ResolvedModel};
-use crate::app_profiles;
+use crate::app_profiles::{self, AppProfiles};
 use crate::aws::region::{self, RuntimeRegionInputs};
 use crate::aws::target::{CallContexts, RuntimeRequest};
 use crate::config::RetryPolicy;
@@ -53,6 +53,7 @@ pub struct BedrockEmbeddings {
 /// EMB-10..14, EMB-41: resolves the model and builds the trait object, or the creation error.
 pub fn create(
     contexts: CallContexts,
+    app_profiles: Arc<AppProfiles>,
     request: &EmbeddingProviderRequest,
 ) -> Result<EmbeddingProviderBox, PluginError> {
     let dimensions = request.output_dimensionality.into_option();
@@ -78,9 +79,6 @@ pub fn create(
         .filter(|url| !url.is_empty());
     let call = contexts();
     let (settings, env) = (&call.settings, &call.env);
-    if !credentials_may_be_available(settings, env) {
-        return Err(no_credentials_error());
-    }
     // The profile's own region needs async file I/O; calls resolve the full REG-01 order
     // (profile region included) each time, this is only the identity shown to the host.
     let region = region::runtime_region(
@@ -96,12 +94,14 @@ pub fn create(
         env,
     )
     .region;
+    if !credentials_available(settings, env, &region) {
+        return Err(no_credentials_error());
+    }
     let model = match resolved {
         Some(model) => model,
         None => {
             // A failed lookup (logged by it, not kept) leaves the ARN an unknown id (EMB-13).
-            let target = call
-                .app_profiles
+            let target = app_profiles
                 .resolve_blocking(&call, &model_id, &region)
                 .ok()
                 .and_then(|targets| targets.first().cloned());
@@ -132,6 +132,29 @@ pub fn create(
     ))
 }
 
+/// EMB-01: how a host in auto mode ranks this provider against its others.
+pub const AUTO_SELECT_PRIORITY: i64 = 60;
+
+/// EMB-01: the provider descriptor every instance's `info()` carries.
+pub fn descriptor() -> serde_json::Value {
+    serde_json::json!({
+        "id": EMBEDDING_PROVIDER_ID,
+        "defaultModel": families::DEFAULT_MODEL,
+        "transport": "remote",
+        "authProviderId": crate::manifest::PROVIDER_ID,
+        "autoSelectPriority": AUTO_SELECT_PRIORITY,
+    })
+}
+
+fn descriptor_extensions() -> plugin_api::ext::Extensions {
+    let mut extensions = plugin_api::ext::Extensions::new();
+    extensions.set(
+        plugin_api::ext::keys::EMBEDDING_DESCRIPTOR,
+        plugin_api::ext::ExtValue::Json(descriptor().to_string().into()),
+    );
+    extensions
+}
+
 /// EMB-32: the creation error when no credentials can exist.
 pub const NO_CREDENTIALS: &str = "No API key found for provider \"bedrock\". AWS credentials are not available. Set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or AWS_BEARER_TOKEN_BEDROCK, configure an EC2/ECS/EKS role, or set agents.defaults.memorySearch.provider to another provider.";
 
@@ -148,36 +171,164 @@ fn no_credentials_error() -> PluginError {
     PluginError::new(ErrorKind::Auth, NO_CREDENTIALS)
 }
 
-/// The synchronous part of the EMB-30 credentials check: bearer, complete static keys or
-/// skip-auth → available; an auth-mode error (e.g. `apikey` without a key) → not available;
-/// the SDK chain with no chain marker and instance metadata disabled
-/// (`AWS_EC2_METADATA_DISABLED=true`) → not available. Every other case is left to the call
-/// itself: the 1 s chain probe (and its memo) is not run here, and because the host-config view
-/// does not carry `memorySearch.provider`, instance metadata is treated as allowed.
-pub fn credentials_may_be_available(
+/// What the synchronous part of the EMB-30 check decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    /// Bearer, complete static keys or skip-auth.
+    Available,
+    /// Nothing can supply credentials (or the auth mode itself is unusable): no probe.
+    Unavailable,
+    /// The SDK chain decides; `allow_imds` says whether it may ask instance metadata.
+    Probe { allow_imds: bool },
+}
+
+/// EMB-30 without I/O: bearer, complete static keys or skip-auth → available; an auth-mode
+/// error (e.g. `apikey` without a key) → unavailable; otherwise the chain is probed only when a
+/// chain marker (`awsProfile`, `AWS_PROFILE`, container, web-identity or role variables) is set
+/// or instance metadata is allowed, so a host that never chose Bedrock is not slowed down.
+pub fn availability(
     settings: &crate::settings::Settings,
     env: &crate::env::EnvSnapshot,
-) -> bool {
+) -> Availability {
     use crate::aws::auth::{self, CredentialPlan, RequestAuth};
-    match auth::resolve(&settings.config, env, RequestAuth::default()) {
-        Err(_) => false,
-        Ok(resolution) => match resolution.plan {
-            CredentialPlan::Bearer(_)
-            | CredentialPlan::Static { .. }
-            | CredentialPlan::SkipAuth
-            | CredentialPlan::Profile(_) => true,
-            CredentialPlan::DefaultChain { profile } => {
-                let marked = profile.is_some()
-                    || CHAIN_MARKERS
-                        .iter()
-                        .any(|name| env.get(name).is_some_and(|value| !value.trim().is_empty()));
-                let imds_disabled = env
-                    .get("AWS_EC2_METADATA_DISABLED")
-                    .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
-                marked || !imds_disabled
+    let Ok(resolution) = auth::resolve(&settings.config, env, RequestAuth::default()) else {
+        return Availability::Unavailable;
+    };
+    let allow_imds = imds_allowed(settings, env);
+    match resolution.plan {
+        CredentialPlan::Bearer(_) | CredentialPlan::Static { .. } | CredentialPlan::SkipAuth => {
+            Availability::Available
+        }
+        CredentialPlan::Profile(_) => Availability::Probe { allow_imds },
+        CredentialPlan::DefaultChain { profile } => {
+            let marked = profile.is_some()
+                || CHAIN_MARKERS
+                    .iter()
+                    .any(|name| env.get(name).is_some_and(|value| !value.trim().is_empty()));
+            if marked || allow_imds {
+                Availability::Probe { allow_imds }
+            } else {
+                Availability::Unavailable
             }
-        },
+        }
     }
+}
+
+/// EMB-30: instance metadata may be asked only when the host chose Bedrock itself (a
+/// `memorySearch.provider: "bedrock"` anywhere, or a provider entry on this plugin's api), and
+/// never when `AWS_EC2_METADATA_DISABLED=true`.
+fn imds_allowed(settings: &crate::settings::Settings, env: &crate::env::EnvSnapshot) -> bool {
+    let disabled = env
+        .get("AWS_EC2_METADATA_DISABLED")
+        .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
+    !disabled
+        && (settings.host.memory_search_bedrock_anywhere
+            || settings
+                .host
+                .providers
+                .iter()
+                .any(|entry| entry.api.as_deref() == Some(crate::manifest::API)))
+}
+
+/// EMB-30: the probe's own deadline.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(1);
+/// EMB-31: how long a probe result is reused.
+pub const PROBE_MEMO: Duration = Duration::from_secs(5 * 60);
+/// Most (allowImds, env fingerprint) probe results kept.
+const PROBE_MEMO_CAPACITY: usize = 16;
+
+type ProbeKey = (bool, u64);
+
+/// EMB-31: probe results per (allowImds, env fingerprint), shared by concurrent creations
+/// (single flight) for the process, as the chain they probe is the process's.
+static PROBES: std::sync::LazyLock<crate::single_flight::SingleFlight<ProbeKey, bool, ()>> =
+    std::sync::LazyLock::new(|| crate::single_flight::SingleFlight::new(PROBE_MEMO_CAPACITY));
+
+/// The env fingerprint of EMB-31: the auth plan and every variable the chain reads.
+fn probe_key(
+    plan: &crate::aws::auth::CredentialPlan,
+    region: &str,
+    env: &crate::env::EnvSnapshot,
+    allow_imds: bool,
+) -> ProbeKey {
+    const CHAIN_INPUTS: [&str; 7] = [
+        "HOME",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_ROLE_SESSION_NAME",
+        "AWS_EC2_METADATA_DISABLED",
+        "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    ];
+    // A fixed-key hasher: equal inputs must give equal keys across calls.
+    let mut hasher = std::hash::DefaultHasher::new();
+    plan.fingerprint(&mut hasher);
+    hasher.write(region.as_bytes());
+    for name in CHAIN_MARKERS.iter().chain(CHAIN_INPUTS.iter()) {
+        hasher.write(name.as_bytes());
+        hasher.write(env.get(name).unwrap_or("\0").as_bytes());
+    }
+    (allow_imds, hasher.finish())
+}
+
+/// EMB-30/31: the full check. A probe runs on the plugin runtime while creation (which is
+/// synchronous) waits for it; on the plugin runtime's own thread it cannot wait, so the call
+/// decides instead.
+fn credentials_available(
+    settings: &crate::settings::Settings,
+    env: &crate::env::EnvSnapshot,
+    region: &str,
+) -> bool {
+    use crate::aws::auth::{self, RequestAuth};
+    use futures::FutureExt as _;
+    let allow_imds = match availability(settings, env) {
+        Availability::Available => return true,
+        Availability::Unavailable => return false,
+        Availability::Probe { allow_imds } => allow_imds,
+    };
+    let Ok(resolution) = auth::resolve(&settings.config, env, RequestAuth::default()) else {
+        return false;
+    };
+    if crate::runtime::on_plugin_runtime() {
+        return true;
+    }
+    let plan = resolution.plan;
+    let key = probe_key(&plan, region, env, allow_imds);
+    let (region, env) = (region.to_owned(), env.clone());
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    let spawned = crate::runtime::spawn(async move {
+        let lookup = PROBES.lookup(key, false, |run_id| {
+            async move {
+                let found = crate::aws::credentials::probe_chain(
+                    &plan,
+                    &region,
+                    &env,
+                    allow_imds,
+                    PROBE_TIMEOUT,
+                )
+                .await;
+                tracing::debug!(
+                    allow_imds,
+                    found,
+                    "memory embeddings: bedrock credentials probe"
+                );
+                let found = Arc::new(found);
+                let until = std::time::Instant::now() + PROBE_MEMO;
+                PROBES.complete(&key, run_id, Some((found.clone(), Some(until))));
+                Ok(found)
+            }
+            .boxed()
+        });
+        let found = match lookup {
+            crate::single_flight::Lookup::Hit(found) => *found,
+            crate::single_flight::Lookup::Run(run) => run.await.is_ok_and(|found| *found),
+        };
+        let _ = sender.send(found);
+    });
+    spawned.is_ok()
+        && receiver
+            .recv_timeout(PROBE_TIMEOUT + Duration::from_secs(1))
+            .unwrap_or(false)
 }
 
 impl EmbeddingProvider for BedrockEmbeddings {
@@ -189,7 +340,7 @@ impl EmbeddingProvider for BedrockEmbeddings {
             region: self.region.as_str().into(),
             dimensions: self.model.dimensions.into(),
             max_input_tokens: self.model.max_input_tokens.into(),
-            extensions: Default::default(),
+            extensions: descriptor_extensions(),
         }
     }
 

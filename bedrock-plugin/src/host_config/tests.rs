@@ -59,3 +59,60 @@ fn hcfg_13_per_model_params_win() {
         Some(&json!("flex"))
     );
 }
+
+#[test]
+fn emb_02_br_31_memory_search_is_read_only_when_it_selects_bedrock() {
+    let host = json!({"agents": {"defaults": {"memorySearch": {
+        "provider": "Bedrock",
+        "model": "cohere.embed-v4:0",
+        "outputDimensionality": 512,
+        "remote": {"baseUrl": "https://vpce-0abc.bedrock-runtime.us-east-1.vpce.amazonaws.com"}
+    }}}});
+    let view = HostView::parse(&host.to_string()).expect("valid");
+    assert_eq!(
+        view.memory_search,
+        Some(MemorySearch {
+            model: Some("cohere.embed-v4:0".to_owned()),
+            dimensions: Some(512),
+            base_url: Some(
+                "https://vpce-0abc.bedrock-runtime.us-east-1.vpce.amazonaws.com".to_owned()
+            ),
+        })
+    );
+    let other = json!({"agents": {"defaults": {"memorySearch": {"provider": "openai"}}}});
+    let view = HostView::parse(&other.to_string()).expect("valid");
+    assert_eq!(view.memory_search, None);
+}
+
+#[test]
+fn br_61_prices_by_exact_id_then_by_base_id_without_the_region_prefix() {
+    let host = json!({"models": {"providers": {"amazon-bedrock": {"models": [
+        {"id": "anthropic.claude-sonnet-4-6", "cost": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75}},
+        {"id": "global.anthropic.claude-sonnet-4-6", "cost": {"input": 3.3, "output": 16.5}},
+        {"id": "amazon.nova-micro-v1:0"},
+    ]}}}});
+    let view = HostView::parse(&host.to_string()).expect("valid");
+    let cost = |id: &str| view.prices_for(&ModelDefinition::new(id, PROVIDER_ID, API));
+    let base = ModelCost {
+        input: 3.0,
+        output: 15.0,
+        cache_read: 0.3,
+        cache_write: 3.75,
+    };
+    assert_eq!(cost("us.anthropic.claude-sonnet-4-6"), base);
+    assert_eq!(cost("EU.anthropic.claude-sonnet-4-6"), base);
+    assert_eq!(
+        cost("global.anthropic.claude-sonnet-4-6"),
+        ModelCost {
+            input: 3.3,
+            output: 16.5,
+            cache_read: 0.0,
+            cache_write: 0.0,
+        }
+    );
+    // Unpriced everywhere: zeros (BR-60); the model's own prices come first.
+    assert_eq!(cost("us.amazon.nova-micro-v1:0"), ModelCost::default());
+    let mut own = ModelDefinition::new("us.anthropic.claude-sonnet-4-6", PROVIDER_ID, API);
+    own.cost.input = 1.0;
+    assert_eq!(view.prices_for(&own), own.cost);
+}

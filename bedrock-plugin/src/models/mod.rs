@@ -1,5 +1,6 @@
 //! Facts about model families that shape requests and profiles.
 
+pub mod caching;
 pub mod claude;
 pub mod limits;
 pub mod prefixes;

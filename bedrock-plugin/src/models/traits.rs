@@ -13,7 +13,7 @@
 
 use plugin_api::model::{ModelDefinition, ThinkingLevelMapping};
 
-use crate::converse::request::cache::policy::ModelCaching;
+use crate::models::caching::ModelCaching;
 use crate::models::claude::{self, ClaudeFamily};
 
 /// The identity facts of one request's model.

@@ -137,6 +137,25 @@ pub fn params(model: &ModelDefinition) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// A model's `thinkingLevelMap` (THINK-21) as `(level, effort)` pairs in map order, `None`
+/// being the map's `null`, so tests compare the whole map at once.
+pub fn level_map(model: &ModelDefinition) -> Vec<(&'static str, Option<&str>)> {
+    model
+        .thinking_level_map
+        .iter()
+        .map(|entry| {
+            let level = entry
+                .level
+                .as_enum()
+                .map_or("unknown", |level| level.as_str());
+            (
+                level,
+                entry.effort.as_ref().into_option().map(|e| e.as_str()),
+            )
+        })
+        .collect()
+}
+
 /// A fresh empty directory under the system temp dir.
 pub fn temp_dir(label: &str) -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);

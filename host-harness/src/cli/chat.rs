@@ -5,6 +5,7 @@ mod conversation;
 mod input;
 mod render;
 mod repl;
+mod surface;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -94,6 +95,18 @@ pub struct Args {
     /// Print every stream event as one JSON line, then a {"type":"summary"} line.
     #[arg(long)]
     json: bool,
+    /// Latency profile: standard or optimized (BR-90; Bedrock may serve standard instead,
+    /// which the footer notes).
+    #[arg(long, value_name = "PROFILE", value_parser = surface::performance)]
+    performance: Option<String>,
+    /// Ask for structured output matching the JSON Schema in FILE (BR-91); the answer is
+    /// printed as the parsed object.
+    #[arg(long = "json-schema", value_name = "FILE")]
+    json_schema: Option<PathBuf>,
+    /// Let the model cite the attached documents (BR-92); citations are printed as numbered
+    /// markers and a sources list.
+    #[arg(long)]
+    cite: bool,
 }
 
 /// HCFG-11: the part after the first `/` is the Bedrock model id verbatim.
@@ -171,16 +184,13 @@ impl Session<'_> {
             .stream_chat(request)
             .map_err(|err| fail(err.message))?;
         let mut collector = conversation::Collector::default();
-        let result = pump(
-            &mut stream,
-            out,
-            &mut timing,
-            &mut collector,
-            self.json,
-            self.priced,
-            self.turn,
-        )
-        .await;
+        let shape = Shape {
+            json: self.json,
+            priced: self.priced,
+            turn: self.turn,
+            structured: self.template.options.response_format_json().is_some(),
+        };
+        let result = pump(&mut stream, out, &mut timing, &mut collector, shape).await;
         if result.is_err() {
             // A closed pipe (or a failed write): stop the request now rather than read (and
             // pay for) the rest of the stream; dropping the stream aborts it as well.
@@ -279,7 +289,14 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
         .attach
         .iter()
         .map(|path| input::attachment(path))
+        .map(|part| part.map(|part| if args.cite { surface::cite(part) } else { part }))
         .collect::<Result<Vec<_>, _>>()
+        .map_err(usage)?;
+    let response_format = args
+        .json_schema
+        .as_deref()
+        .map(surface::response_format)
+        .transpose()
         .map_err(usage)?;
     let prompt = input::prompt(args.prompt.as_deref(), args.file.as_deref()).map_err(usage)?;
     let plugin = context.open()?;
@@ -296,7 +313,7 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
         .unwrap_or_else(|| ModelDefinition::new(model_id, PLUGIN_ID, "bedrock-converse-stream"));
         let model = plugin.provider().normalize_model(model);
         let priced = model.cost.input > 0.0 || model.cost.output > 0.0;
-        let template = ChatRequest {
+        let mut template = ChatRequest {
             model,
             system_prompt: args.system.clone().map(RString::from).into(),
             messages: RVec::new(),
@@ -313,6 +330,11 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
                 ..ChatOptions::default()
             },
         };
+        surface::apply(
+            &mut template.options,
+            args.performance.as_deref(),
+            response_format.as_deref(),
+        );
         let mut session = Session {
             plugin: &plugin,
             template,
@@ -334,16 +356,35 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
     })
 }
 
+/// How one response is shown.
+#[derive(Clone, Copy)]
+struct Shape {
+    /// `--json`: every event as a JSON line.
+    json: bool,
+    /// The model has prices (the footer shows cost).
+    priced: bool,
+    /// The response's number across tool-result rounds.
+    turn: usize,
+    /// BR-91: the text is structured output, held back and printed parsed.
+    structured: bool,
+}
+
 /// Shows the stream's events until its terminal event; gives the stop reason.
 async fn pump(
     stream: &mut host_harness::stream::ChatEventStream,
     out: &mut Out,
     timing: &mut Timing,
     collector: &mut conversation::Collector,
-    json: bool,
-    priced: bool,
-    turn: usize,
+    shape: Shape,
 ) -> Result<Option<StopReason>, ExitCode> {
+    let Shape {
+        json,
+        priced,
+        turn,
+        structured,
+    } = shape;
+    // BR-91: a structured answer is held back and printed parsed once complete.
+    let mut held_text: Option<String> = structured.then(String::new);
     let mut human = Human::new(Mode {
         sanitize: term::stdout_is_terminal(),
         styled: term::stdout_styled(),
@@ -368,6 +409,8 @@ async fn pump(
         collector.event(known);
         if json {
             render::json_event(out, &event)?;
+        } else if let (Some(held), StreamEvent::TextDelta { delta, .. }) = (&mut held_text, known) {
+            held.push_str(delta);
         } else {
             let shown = human.event(known);
             out.text(&shown)?;
@@ -396,6 +439,7 @@ async fn pump(
                 if json {
                     out.json_line(&render::summary_line(&closing, true, turn))?;
                 } else {
+                    out.text(&surface::after_answer(summary, held_text.as_deref()))?;
                     footer(&closing);
                 }
                 return Ok(summary.stop_reason.as_enum().ok().copied());

@@ -7,7 +7,7 @@
 //! their endpoint and its test keys through their environment; this process's own
 //! environment is never changed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 use host_harness::emulator::{
@@ -36,7 +36,7 @@ const WEATHER_SCHEMA: &str = r#"{"type":"object","description":"The current weat
 const WEATHER_RESULT: &str = r#"{"city":"Paris","temperature_c":18,"sky":"clear"}"#;
 
 /// The host config the demo writes: the plugin enabled, with an explicit model list.
-fn demo_config(model: &str) -> serde_json::Value {
+pub fn demo_config(model: &str) -> serde_json::Value {
     serde_json::json!({
         "plugins": {"entries": {"amazon-bedrock": {"enabled": true, "config": {
             "awsRegion": "us-east-1",
@@ -97,20 +97,57 @@ fn step(mut command: Command, args: &[&str], what: &str) -> Result<(), ExitCode>
     }
 }
 
+/// What the demo (and `bench`) runs against: the embedded emulator, the plugin built beside
+/// this executable installed into a temporary plugins directory, and a host config file there.
+/// Dropping it stops the emulator and removes the directory.
+pub struct Sandbox {
+    pub emulator: Emulator,
+    pub plugins: PathBuf,
+    /// The installed plugin's folder.
+    pub folder: PathBuf,
+    /// The host config file.
+    pub config: PathBuf,
+    pub workdir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    /// Starts the emulator, installs the plugin and writes `config(&emulator)` as the host
+    /// config.
+    pub fn start(config: impl FnOnce(&Emulator) -> serde_json::Value) -> Result<Sandbox, String> {
+        let library = install::default_library().ok_or_else(|| {
+            format!(
+                "{} is not built next to this executable; run `cargo build -p bedrock-plugin -p host-harness` first",
+                install::library_file_name()
+            )
+        })?;
+        let emulator =
+            Emulator::start(EmulatorOptions::default()).map_err(|err| err.to_string())?;
+        let workdir = tempfile::tempdir().map_err(|err| err.to_string())?;
+        let plugins = workdir.path().join("plugins");
+        let folder = install::install(&plugins, &library)?;
+        let config_path = workdir.path().join("config.json5");
+        let document =
+            serde_json::to_string_pretty(&config(&emulator)).map_err(|err| err.to_string())?;
+        std::fs::write(&config_path, document).map_err(|err| err.to_string())?;
+        Ok(Sandbox {
+            emulator,
+            plugins,
+            folder,
+            config: config_path,
+            workdir,
+        })
+    }
+}
+
 pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
-    let library = install::default_library().ok_or_else(|| {
-        fail(format!(
-            "{} is not built next to this executable; run `cargo build -p bedrock-plugin -p host-harness` first",
-            install::library_file_name()
-        ))
-    })?;
-    let emulator = Emulator::start(EmulatorOptions::default()).map_err(fail)?;
-    let workdir = tempfile::tempdir().map_err(fail)?;
-    let plugins = workdir.path().join("plugins");
-    let folder = install::install(&plugins, &library).map_err(fail)?;
-    let config = workdir.path().join("config.json5");
-    let document = serde_json::to_string_pretty(&demo_config(&args.model)).map_err(fail)?;
-    std::fs::write(&config, document).map_err(fail)?;
+    let sandbox = Sandbox::start(|_| demo_config(&args.model)).map_err(fail)?;
+    let Sandbox {
+        emulator,
+        plugins,
+        folder,
+        config,
+        workdir,
+    } = &sandbox;
     let exe = std::env::current_exe().map_err(fail)?;
 
     say(format_args!(
@@ -118,7 +155,7 @@ pub fn run(args: Args) -> Result<ExitCode, ExitCode> {
         emulator.base_url()
     ))?;
     say(format_args!("== plugin installed in {}", folder.display()))?;
-    let command = || child(&exe, &config, &plugins, emulator.base_url());
+    let command = || child(&exe, config, plugins, emulator.base_url());
     say(format_args!("== host-harness models list"))?;
     step(command(), &["models", "list"], "models list")?;
     say("")?;

@@ -37,6 +37,10 @@ pub struct Args {
     /// Output dimensions (must be valid for the model).
     #[arg(long, value_name = "N")]
     dimensions: Option<u32>,
+    /// Use this agent's memorySearch (agents.list[].memorySearch over
+    /// agents.defaults.memorySearch) when it selects provider bedrock.
+    #[arg(long, value_name = "ID")]
+    agent: Option<String>,
     /// Embed the words as one search query (`--query hello world` embeds "hello world")
     /// instead of one document per argument.
     #[arg(long)]
@@ -63,15 +67,23 @@ pub fn label(text: &str) -> String {
 }
 
 pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
+    // HCFG-14 / EMB-02: a memorySearch that selects bedrock supplies the model, dimensions
+    // and base URL; the command's own options win over it.
+    let search = context.config()?.memory_search(args.agent.as_deref());
+    let mut request = if search.selects_bedrock() {
+        search.request()
+    } else {
+        EmbeddingProviderRequest::default()
+    };
+    if let Some(model) = &args.model {
+        request.model = RString::from(model.as_str());
+    }
+    if let Some(dimensions) = args.dimensions {
+        request.output_dimensionality = ROption::RSome(dimensions);
+    }
     let plugin = context.open()?;
     let provider = plugin
-        .embedding_provider(EmbeddingProviderRequest {
-            model: RString::from(args.model.clone().unwrap_or_default()),
-            output_dimensionality: args.dimensions.into(),
-            base_url: ROption::RNone,
-            family: ROption::RNone,
-            ..Default::default()
-        })
+        .embedding_provider(request)
         .map_err(|err| fail(err.message))?
         .ok_or_else(|| fail("the plugin offers no embedding provider"))?;
     let info = provider.info();

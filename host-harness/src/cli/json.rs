@@ -24,7 +24,7 @@
 //! | `done`               | `summary` (see below)                                          |
 //! | `error`              | `error` {`kind`, `message`, `retryable`, `status`, `request_id`, `error_code`, `diagnostics`}, `summary` |
 //! | `unknown`            | — (an event kind newer than this harness)                      |
-//! | `summary`            | the harness's closing line of each response: `ok`, `turn` (1, 2, … across tool-result rounds), `stop_reason`, `model`, `resolved_model_id`, `request_id`, `usage`, `priced`, `time_to_first_token_ms` and `total_ms` (measured by the harness from the request start), `server_latency_ms` (the service's `latencyMs`) |
+//! | `summary`            | the harness's closing line of each response: `ok`, `turn` (1, 2, … across tool-result rounds), `stop_reason`, `model`, `resolved_model_id`, `request_id`, `usage`, `priced`, `time_to_first_token_ms` and `total_ms` (measured by the harness from the request start), `server_latency_ms` (the service's `latencyMs`), `served_performance` (the latency Bedrock served, BR-90, or `null`), `structured` (BR-91), `citations` (BR-92's list, or `null`) |
 //! | `tool_result`        | a harness line: `id`, `name`, `content`, the `--tool-result` (or REPL) answer sent on the next turn |
 //!
 //! `usage` is {`input`, `output`, `cache_read`, `cache_write`, `cache_write_1h`,

@@ -7,10 +7,12 @@
 //! only where the stream is a terminal and `NO_COLOR` is unset ([`term`]); `--json` shapes
 //! live in [`json`]; exit codes are [`output::OK`] / [`output::FAILURE`] / [`output::USAGE`].
 
+mod bench;
 mod chat;
 mod completions;
 mod config;
 mod demo;
+mod doctor;
 mod embed;
 mod emulator;
 mod install;
@@ -60,6 +62,7 @@ const MAIN_AFTER_HELP: &str = concat!(
   host-harness config set plugins.entries.amazon-bedrock.config.awsRegion eu-west-1
   host-harness chat amazon-bedrock/amazon.nova-micro-v1:0 \"Hello\"
   host-harness demo
+  host-harness bench --json
 
 Environment:
   HOST_HARNESS_CONFIG, HOST_HARNESS_PLUGINS_DIR  defaults for --config, --plugins-dir
@@ -225,9 +228,10 @@ enum Command {
         #[command(subcommand)]
         command: config::Command,
     },
-    /// Run the doctor checks (credentials, region, endpoints).
+    /// Run the doctor: credentials, regions, endpoints, discovery and a live probe of every
+    /// Bedrock permission the plugin needs; exit 1 when credentials fail or streaming is denied.
     #[command(after_help = DOCTOR_HELP)]
-    Doctor(status::DoctorArgs),
+    Doctor(doctor::Args),
     /// Start the local Bedrock emulator and serve until interrupted.
     #[command(after_help = EMULATOR_HELP)]
     Emulator(emulator::Args),
@@ -235,6 +239,10 @@ enum Command {
     /// thinking and a tool call), embed and doctor against the embedded emulator.
     #[command(after_help = DEMO_HELP)]
     Demo(demo::Args),
+    /// Measure latency and throughput through the loaded plugin, against the embedded
+    /// emulator or (--live, billed) the configured endpoint.
+    #[command(after_help = bench::AFTER_HELP)]
+    Bench(Box<bench::Args>),
     /// Print a shell completion script on stdout.
     #[command(after_help = completions::AFTER_HELP)]
     Completions(completions::Args),
@@ -339,10 +347,13 @@ pub fn usage(message: impl Display) -> ExitCode {
     ExitCode::from(output::USAGE)
 }
 
+/// The worker threads of the host runtime a command polls the plugin from.
+pub const HOST_WORKER_THREADS: usize = 2;
+
 /// A tokio runtime for the host side of a command.
 pub fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(HOST_WORKER_THREADS)
         .enable_all()
         .build()
         .map_err(|err| fail(format_args!("cannot start the host runtime: {err}")))
@@ -421,9 +432,10 @@ pub fn run() -> ExitCode {
         Command::Embed(args) => embed::run(&top.context(&args.plugin), &args),
         Command::Status(args) => status::run(&top.context(&args.plugin), &args),
         Command::Config { command } => config::run(&top, command),
-        Command::Doctor(args) => status::doctor(&top.context(&args.plugin), &args),
+        Command::Doctor(args) => doctor::run(&top.context(&args.plugin), &args),
         Command::Emulator(args) => emulator::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Bench(args) => bench::run(&top, *args),
         Command::Completions(args) => completions::run::<Cli>(args),
     };
     result.unwrap_or_else(|code| code)

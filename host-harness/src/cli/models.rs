@@ -15,6 +15,7 @@ const LIST_HELP: &str = concat!(
   host-harness models list
   host-harness models list --refresh
   host-harness models list --provider anthropic
+  host-harness models list --all
   host-harness models list --json | jq -r '.models[].id'
 
 ",
@@ -50,6 +51,10 @@ pub enum Command {
         /// amazon, meta; case-insensitive).
         #[arg(long, value_name = "NAME")]
         provider: Option<String>,
+        /// Also list the models this account cannot call (no access granted, agreement not
+        /// accepted, not offered in the region), with the reason in the ACCESS column.
+        #[arg(long)]
+        all: bool,
     },
     /// Print every field of one model.
     #[command(after_help = SHOW_HELP)]
@@ -104,14 +109,22 @@ fn application_profile(id: &str) -> Option<Option<&str>> {
     }
 }
 
-/// The catalog, with the spinner while discovery runs.
-fn catalog(plugin: &LoadedPlugin, refresh: bool) -> Result<ProviderCatalog, ExitCode> {
+/// The catalog, with the spinner while discovery runs; `all` also asks for the models the
+/// account cannot call (BR-81).
+fn catalog(plugin: &LoadedPlugin, refresh: bool, all: bool) -> Result<ProviderCatalog, ExitCode> {
     let spinner = Spinner::start("discovering models…");
-    let catalog = block_on(plugin.list_models(ListModelsOptions {
+    let mut options = ListModelsOptions {
         strict: true,
         force_refresh: refresh,
         ..Default::default()
-    }));
+    };
+    if all {
+        options.extensions.set(
+            plugin_api::ext::keys::LIST_INCLUDE_UNAVAILABLE,
+            plugin_api::ext::ExtValue::Bool(true),
+        );
+    }
+    let catalog = block_on(plugin.list_models(options));
     spinner.done();
     catalog
 }
@@ -200,9 +213,10 @@ pub fn run(top: &Top, command: Command) -> Result<ExitCode, ExitCode> {
             json,
             refresh,
             provider,
+            all,
         } => {
             let plugin = top.context(&plugin).open()?;
-            list(&plugin, json, refresh, provider.as_deref())
+            list(&plugin, json, refresh, provider.as_deref(), all)
         }
         Command::Show {
             plugin,
@@ -221,8 +235,9 @@ fn list(
     json: bool,
     refresh: bool,
     provider: Option<&str>,
+    all: bool,
 ) -> Result<ExitCode, ExitCode> {
-    let catalog = catalog(plugin, refresh)?;
+    let catalog = catalog(plugin, refresh, all)?;
     let total = catalog.models.len();
     let models: Vec<&ModelDefinition> = match provider {
         None => catalog.models.iter().collect(),
@@ -275,26 +290,30 @@ fn list(
             "  -".to_owned()
         }
     };
+    let input_width = column_width("INPUT", models.iter().map(|m| input_list(m, ",").len()));
+    let access_width = column_width("ACCESS", models.iter().map(|m| access(m).len()));
     let header = format!(
-        "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  {:<11}{}",
+        "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  {:<input_width$}  {:<access_width$}{}",
         "ID",
         "NAME",
         "CONTEXT",
         "MAX OUT",
         "REASONING",
         "INPUT",
+        "ACCESS",
         if priced { "  COST IN/OUT PER 1M" } else { "" }
     );
     out.line(header.trim_end())?;
     for model in &models {
         let row = format!(
-            "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  {:<11}{}",
+            "{:<id_width$}  {:<name_width$}  {:>9}  {:>8}  {:<9}  {:<input_width$}  {:<access_width$}{}",
             model.id.as_str(),
             model.name.as_str(),
             model.context_window,
             model.max_tokens,
             if model.reasoning { "yes" } else { "no" },
             input_list(model, ","),
+            access(model),
             cost(model),
         );
         out.line(row.trim_end())?;
@@ -322,6 +341,16 @@ fn list(
     Ok(ExitCode::SUCCESS)
 }
 
+/// BR-81's ACCESS column: the model's access (`unknown` when the plugin set none, as for
+/// explicit models), with the service's words when it gave any (an agreement error).
+fn access(model: &ModelDefinition) -> String {
+    let access = model.access().unwrap_or("unknown");
+    match model.access_detail() {
+        Some(detail) => format!("{access} ({detail})"),
+        None => access.to_owned(),
+    }
+}
+
 /// A model's input modalities joined by `separator`.
 fn input_list(model: &ModelDefinition, separator: &str) -> String {
     model
@@ -333,7 +362,7 @@ fn input_list(model: &ModelDefinition, separator: &str) -> String {
 }
 
 fn show(plugin: &LoadedPlugin, id: &str, json: bool, refresh: bool) -> Result<ExitCode, ExitCode> {
-    let catalog = catalog(plugin, refresh)?;
+    let catalog = catalog(plugin, refresh, true)?;
     let wanted = id
         .strip_prefix(&format!("{PLUGIN_ID}/"))
         .unwrap_or(id)

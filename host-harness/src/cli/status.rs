@@ -1,14 +1,14 @@
-//! `status` and `doctor`.
+//! `status`.
 
 use std::process::ExitCode;
 
-use plugin_api::status::{DoctorReport, PluginStatus};
+use plugin_api::status::PluginStatus;
 use plugin_api::traits::ListModelsOptions;
 use serde_json::{json, Value};
 
 use super::output::{Out, FAILURE};
 use super::term::Spinner;
-use super::{block_on, err_line, runtime, Context, Opened, PluginArgs, PLUGIN_ID};
+use super::{err_line, runtime, Context, Opened, PluginArgs, PLUGIN_ID};
 
 /// A catalog age for people: seconds under two minutes, else minutes.
 pub fn age(ms: u64) -> String {
@@ -32,15 +32,6 @@ pub struct Args {
     #[arg(long, hide = true)]
     refresh: bool,
     /// Print the status as one JSON object.
-    #[arg(long)]
-    json: bool,
-}
-
-#[derive(clap::Args)]
-pub struct DoctorArgs {
-    #[command(flatten)]
-    pub plugin: PluginArgs,
-    /// Print the checks as one JSON object: {"healthy": bool, "checks": [{"check", "result"}]}.
     #[arg(long)]
     json: bool,
 }
@@ -182,37 +173,6 @@ pub fn run(context: &Context, args: &Args) -> Result<ExitCode, ExitCode> {
         }
         _ => Ok(ExitCode::SUCCESS),
     }
-}
-
-fn doctor_json(report: &DoctorReport) -> Value {
-    json!({
-        "healthy": report.healthy,
-        "checks": report.checks.iter().map(|check| json!({
-            "check": check.key.as_str(),
-            "result": check.value.as_str(),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-pub fn doctor(context: &Context, args: &DoctorArgs) -> Result<ExitCode, ExitCode> {
-    let plugin = context.open()?;
-    let spinner = Spinner::start("running the doctor checks…");
-    let report = block_on(plugin.doctor());
-    spinner.done();
-    let report = report?;
-    let mut out = Out::new();
-    if args.json {
-        out.json_pretty(&doctor_json(&report))?;
-    } else {
-        for check in report.checks.iter() {
-            out.line(format_args!("{}: {}", check.key, check.value))?;
-        }
-    }
-    Ok(if report.healthy {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(FAILURE)
-    })
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 mod edit;
 mod load;
+mod memory_search;
 mod migrate;
 mod validate;
 
@@ -18,6 +19,7 @@ pub use edit::{
     ViewLine, SECRET_IN_CONFIG,
 };
 pub use load::{HostConfigError, DEFAULT_CONFIG_PATH};
+pub use memory_search::{MemorySearch, BEDROCK_EMBEDDING_PROVIDER};
 pub use migrate::{LEGACY_DISCOVERY_PATH, LEGACY_DISCOVERY_TARGET, LEGACY_DISCOVERY_WARNING};
 pub use validate::{validate_plugin_config, ConfigIssue, ConfigValidationErrors};
 

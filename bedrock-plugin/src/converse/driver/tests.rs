@@ -141,7 +141,7 @@ async fn plg_20_a_ready_stream_is_read_without_any_timer_and_at_most_one_yield_p
 }
 
 #[tokio::test(start_paused = true)]
-async fn br_20_evt_20_keep_alives_every_5_s_do_not_hold_off_the_stall_guard() {
+async fn br_20_evt_20_ex_s14_keep_alives_every_5_s_do_not_hold_off_the_stall_guard() {
     let sink = EventSink::detached();
     // A refusal-buffered model (EVT-20) that starts its answer and then falls silent.
     let mut source = Scripted::events(vec![message_start("assistant"), text(0, "Hel")], false);

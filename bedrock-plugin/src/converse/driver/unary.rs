@@ -19,6 +19,7 @@ use aws_sdk_bedrockruntime::types::{
 
 use super::read::EventSource;
 use crate::converse::request::tools::document_to_json;
+use crate::converse::response::citations;
 use crate::error::BedrockError;
 
 /// BR-95: the `reason` and `detail` of the retry notice before the Converse resend.
@@ -155,6 +156,12 @@ fn replay_block(index: i32, block: ContentBlock, events: &mut VecDeque<ConverseS
             events.extend(delta(ContentBlockDelta::ReasoningContent(
                 ReasoningContentBlockDelta::RedactedContent(bytes),
             )));
+        }
+        // BR-92: a Converse answer's cited text arrives as the deltas a stream would carry.
+        ContentBlock::CitationsContent(cited) => {
+            for cited_delta in citations::replay_deltas(cited) {
+                events.extend(delta(cited_delta));
+            }
         }
         _ => return,
     }

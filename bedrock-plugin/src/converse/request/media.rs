@@ -1,5 +1,5 @@
-//! Images, videos and documents (MSG-10, MSG-12, VID-01, VID-02): mime → wire format, base64
-//! → bytes, and document names Bedrock accepts.
+//! Images, videos, documents and audio (MSG-10, MSG-12, VID-01, VID-02, BR-92, BR-93): mime →
+//! wire format, base64 → bytes, document names Bedrock accepts, document citations.
 //!
 //! Media arrive as base64 text; decoding here (not in the SDK) lets a bad payload fail before
 //! sending with a message that names the kind of media at fault.
@@ -7,14 +7,16 @@
 use std::collections::HashSet;
 
 use aws_sdk_bedrockruntime::types::{
-    DocumentBlock, DocumentFormat, DocumentSource, ImageBlock, ImageFormat, ImageSource,
-    VideoBlock, VideoFormat, VideoSource,
+    AudioBlock, AudioFormat, AudioSource, CitationsConfig, ContentBlock, DocumentBlock,
+    DocumentFormat, DocumentSource, ImageBlock, ImageFormat, ImageSource, Message,
+    ToolResultContentBlock, VideoBlock, VideoFormat, VideoSource,
 };
 use aws_smithy_types::Blob;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
 use plugin_api::error::PluginError;
+use plugin_api::ext::{keys, Extensions};
 
 use crate::converse::request::shape_error::{build_error, invalid};
 
@@ -166,7 +168,10 @@ pub fn base_document_name(file_name: Option<&str>) -> String {
         }
         name.push(c);
     }
-    let name = truncate(&name, MAX_DOCUMENT_NAME);
+    // PLG-114: no whitespace at either end, so a ` (n)` suffix never makes two in a row.
+    let name = truncate(name.trim(), MAX_DOCUMENT_NAME)
+        .trim_end()
+        .to_owned();
     if name.is_empty() {
         "document".to_owned()
     } else {
@@ -183,7 +188,7 @@ impl DocumentNames {
         while self.used.contains(&candidate) {
             let suffix = format!(" ({n})");
             let room = MAX_DOCUMENT_NAME.saturating_sub(suffix.chars().count());
-            candidate = format!("{}{suffix}", truncate(&base, room));
+            candidate = format!("{}{suffix}", truncate(&base, room).trim_end());
             n += 1;
         }
         self.used.insert(candidate.clone());
@@ -211,6 +216,90 @@ impl DocumentNames {
             .map_err(|err| build_error("document block", err))?;
         Ok(Document::Block(block))
     }
+}
+
+/// BR-92: a document part whose [`keys::DOCUMENT_CITATIONS`] flag is set is sent with
+/// `citations: {enabled: true}`; an omitted document has nothing to cite.
+pub fn cite(document: Document, extensions: &Extensions) -> Result<Document, PluginError> {
+    match document {
+        Document::Block(mut block) if extensions.flag(keys::DOCUMENT_CITATIONS) == Some(true) => {
+            let config = CitationsConfig::builder()
+                .enabled(true)
+                .build()
+                .map_err(|err| build_error("document citations", err))?;
+            block.citations = Some(config);
+            Ok(Document::Block(block))
+        }
+        other => Ok(other),
+    }
+}
+
+/// BR-92: whether any document of `messages` (user content or tool results) enables
+/// citations, so the response mapper keeps block texts for them.
+pub fn citations_enabled(messages: &[Message]) -> bool {
+    let cites = |block: &DocumentBlock| block.citations.as_ref().is_some_and(|c| c.enabled);
+    messages
+        .iter()
+        .flat_map(Message::content)
+        .any(|block| {
+            match block {
+        ContentBlock::Document(document) => cites(document),
+        ContentBlock::ToolResult(result) => result.content.iter().any(|part| {
+            matches!(part, ToolResultContentBlock::Document(document) if cites(document))
+        }),
+        _ => false,
+    }
+        })
+}
+
+/// BR-93: the audio format for a mime, `None` when Bedrock has none.
+pub fn audio_format(mime: &str) -> Option<AudioFormat> {
+    Some(match essence(mime).as_str() {
+        "audio/mpeg" => AudioFormat::Mp3,
+        "audio/wav" | "audio/x-wav" => AudioFormat::Wav,
+        "audio/ogg" => AudioFormat::Ogg,
+        "audio/flac" => AudioFormat::Flac,
+        "audio/aac" => AudioFormat::Aac,
+        "audio/mp4" | "audio/m4a" => AudioFormat::M4A,
+        "audio/webm" => AudioFormat::Webm,
+        "audio/opus" => AudioFormat::Opus,
+        _ => return None,
+    })
+}
+
+/// BR-93: an audio part as sent: the block, or the placeholder text.
+#[derive(Debug)]
+pub enum Audio {
+    Block(AudioBlock),
+    Omitted(String),
+}
+
+/// BR-93: the placeholder for audio that is not sent, in the VID- rules' pattern.
+pub fn audio_omitted(reason: &str) -> String {
+    format!("[audio omitted: {reason}]")
+}
+
+/// BR-93: `{audio:{format, source:{bytes}}}` for a model with `audio` in its input; the
+/// placeholder for other models (without decoding: nothing is sent) and for mime types
+/// Bedrock has no format for. Malformed base64 for an audio-capable model is a request error.
+pub fn audio(data: &str, mime: &str, supports_audio: bool) -> Result<Audio, PluginError> {
+    if !supports_audio {
+        return Ok(Audio::Omitted(audio_omitted(
+            "model does not support audio",
+        )));
+    }
+    let Some(format) = audio_format(mime) else {
+        return Ok(Audio::Omitted(audio_omitted(&format!(
+            "unsupported type {mime}"
+        ))));
+    };
+    let bytes = decode(data, "audio")?;
+    AudioBlock::builder()
+        .format(format)
+        .source(AudioSource::Bytes(Blob::new(bytes)))
+        .build()
+        .map(Audio::Block)
+        .map_err(|err| build_error("audio block", err))
 }
 
 #[cfg(test)]

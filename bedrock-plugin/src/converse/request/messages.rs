@@ -27,7 +27,7 @@ use plugin_api::model::ModelDefinition;
 
 use crate::converse::request::media::{self, DocumentNames};
 use crate::converse::request::shape_error::{build_error, invalid};
-use crate::converse::request::tools::{json_to_document, parse_arguments};
+use crate::converse::request::tools::{json_to_document, parse_arguments, valid_tool_name};
 use crate::models::traits::ModelTraits;
 
 /// MSG-13's error.
@@ -39,6 +39,20 @@ const NO_OUTPUT: &str = "(no output)";
 
 /// BR-70: the synthetic result of a tool call that never got one.
 const INTERRUPTED: &str = "(no result: tool call was interrupted)";
+
+/// PLG-113: Bedrock's per-image limit, 3.75 MiB of image bytes (5 MiB of base64), and the
+/// text an image over it is replayed as (such an image would fail every later turn).
+pub const MAX_IMAGE_BYTES: usize = 3_932_160;
+pub const IMAGE_TOO_LARGE: &str = "(image omitted: larger than Amazon Bedrock's 3.75 MB limit)";
+
+fn oversized(image: &ImageBlock) -> bool {
+    match image.source() {
+        Some(aws_sdk_bedrockruntime::types::ImageSource::Bytes(bytes)) => {
+            bytes.as_ref().len() > MAX_IMAGE_BYTES
+        }
+        _ => false,
+    }
+}
 
 /// The opaque-signature marker some hosts store for non-Claude reasoning (MSG-04).
 const REASONING_CONTENT_MARKER: &str = "reasoning_content";
@@ -126,9 +140,13 @@ struct Converter<'a> {
     lifts_result_images: bool,
     /// VID-03.
     supports_video: bool,
+    /// BR-93: `audio` in the model's input.
+    supports_audio: bool,
     /// VID-04: the one video sent.
     newest_video: Option<PartAt>,
     documents: DocumentNames,
+    /// PLG-112: the toolUse ids of the assistant turn being built (a repeated id is text).
+    turn_tool_ids: HashSet<String>,
 }
 
 fn text(text: impl Into<String>) -> ContentBlock {
@@ -210,9 +228,12 @@ impl Converter<'_> {
                 }
                 Ok(ContentPart::Image { data, mime_type }) => {
                     if !data.trim().is_empty() {
-                        blocks.push(Block::Content(ContentBlock::Image(media::image_block(
-                            data, mime_type,
-                        )?)));
+                        let image = media::image_block(data, mime_type)?;
+                        blocks.push(Block::Content(if oversized(&image) {
+                            text(IMAGE_TOO_LARGE)
+                        } else {
+                            ContentBlock::Image(image)
+                        }));
                     }
                 }
                 Ok(ContentPart::Video { data, mime_type }) => {
@@ -228,20 +249,32 @@ impl Converter<'_> {
                     data,
                     mime_type,
                     name,
-                    ..
+                    extensions,
                 }) => {
                     if !data.trim().is_empty() {
                         let name = name.as_ref().into_option().map(|name| name.as_str());
                         blocks.push(Block::Content(
-                            match self.documents.document(data, mime_type, name)? {
+                            match media::cite(
+                                self.documents.document(data, mime_type, name)?,
+                                extensions,
+                            )? {
                                 media::Document::Block(block) => ContentBlock::Document(block),
                                 media::Document::Omitted(omitted) => text(omitted),
                             },
                         ));
                     }
                 }
-                // MSG-02: other parts (audio) are skipped.
-                Ok(ContentPart::Audio { .. }) => {}
+                // BR-93: audio blocks for audio-capable models, else the placeholder.
+                Ok(ContentPart::Audio { data, mime_type }) => {
+                    if !data.trim().is_empty() {
+                        blocks.push(Block::Content(
+                            match media::audio(data, mime_type, self.supports_audio)? {
+                                media::Audio::Block(audio) => ContentBlock::Audio(audio),
+                                media::Audio::Omitted(omitted) => text(omitted),
+                            },
+                        ));
+                    }
+                }
                 Ok(_) | Err(_) => return Err(unknown("part", j, i, "user")),
             }
         }
@@ -326,11 +359,24 @@ impl Converter<'_> {
                     arguments_json,
                 }) => {
                     let arguments = parse_arguments(arguments_json);
-                    if self.tools_enabled {
+                    // PLG-112: a call Bedrock cannot take as a toolUse (a name outside
+                    // TOOL-05's pattern, an id that normalises to nothing or to one already
+                    // used in this turn) is replayed as text, and its result with it (BR-70).
+                    let normalized = normalize_tool_id(id);
+                    let sendable = valid_tool_name(name)
+                        && !normalized.is_empty()
+                        && !self.turn_tool_ids.contains(&normalized);
+                    if self.tools_enabled && sendable {
+                        self.turn_tool_ids.insert(normalized.clone());
+                        // PLG-112: `toolUse.input` must be an object (`null` reads as missing).
+                        let input = match &arguments {
+                            serde_json::Value::Object(_) => arguments.clone(),
+                            _ => serde_json::Value::Object(Default::default()),
+                        };
                         let tool_use = ToolUseBlock::builder()
-                            .tool_use_id(normalize_tool_id(id))
+                            .tool_use_id(normalized)
                             .name(name.as_str())
-                            .input(json_to_document(&arguments))
+                            .input(json_to_document(&input))
                             .build()
                             .map_err(|err| build_error("toolUse block", err))?;
                         blocks.push(Block::ToolUse(tool_use));
@@ -402,7 +448,11 @@ impl Converter<'_> {
                         result.content.push(no_output());
                     } else {
                         let image = media::image_block(data, mime_type)?;
-                        if self.lifts_result_images {
+                        if oversized(&image) {
+                            result
+                                .content
+                                .push(ToolResultContentBlock::Text(IMAGE_TOO_LARGE.to_owned()));
+                        } else if self.lifts_result_images {
                             result.lifted.push(image);
                         } else {
                             result.content.push(ToolResultContentBlock::Image(image));
@@ -427,14 +477,17 @@ impl Converter<'_> {
                     data,
                     mime_type,
                     name,
-                    ..
+                    extensions,
                 }) => {
                     if data.trim().is_empty() {
                         result.content.push(no_output());
                     } else {
                         let name = name.as_ref().into_option().map(|name| name.as_str());
                         result.content.push(
-                            match self.documents.document(data, mime_type, name)? {
+                            match media::cite(
+                                self.documents.document(data, mime_type, name)?,
+                                extensions,
+                            )? {
                                 media::Document::Block(block) => {
                                     ToolResultContentBlock::Document(block)
                                 }
@@ -523,11 +576,17 @@ fn repair_pairing(turns: &mut Vec<Turn>) {
             }
             _ => HashSet::new(),
         };
+        // PLG-112: each call is answered once; a second result for it is text too.
+        let mut answered = HashSet::new();
         let blocks = std::mem::take(&mut turns[k].blocks);
         turns[k].blocks = blocks
             .into_iter()
             .flat_map(|block| match block {
-                Block::ToolResult(result) if !allowed.contains(&result.id) => orphan_text(&result),
+                Block::ToolResult(result)
+                    if !allowed.contains(&result.id) || !answered.insert(result.id.clone()) =>
+                {
+                    orphan_text(&result)
+                }
                 other => vec![other],
             })
             .collect();
@@ -655,14 +714,19 @@ pub fn convert_with_ends(
         claude: traits.claude.is_some(),
         lifts_result_images: traits.lifts_result_images,
         supports_video: model.input.iter().any(|input| input.as_str() == "video"),
+        supports_audio: model.input.iter().any(|input| input.as_str() == "audio"),
         newest_video: newest_video(request, tools_enabled),
         documents: DocumentNames::default(),
+        turn_tool_ids: HashSet::new(),
     };
     let mut turns: Vec<Turn> = Vec::new();
     for (i, message) in request.messages.iter().enumerate() {
         match message.as_enum() {
             Ok(HostMessage::User { content, .. }) => {
                 let blocks = with_end(converter.user(i, content)?, i);
+                if !blocks.is_empty() {
+                    converter.turn_tool_ids.clear();
+                }
                 push_turn(&mut turns, ConversationRole::User, blocks);
             }
             Ok(HostMessage::Assistant {
@@ -682,6 +746,9 @@ pub fn convert_with_ends(
                     converter.tool_result(i, tool_call_id, tool_name, content, *is_error)?,
                     i,
                 );
+                if !blocks.is_empty() {
+                    converter.turn_tool_ids.clear();
+                }
                 push_turn(&mut turns, ConversationRole::User, blocks);
             }
             Ok(_) | Err(_) => {

@@ -13,6 +13,8 @@ pub mod guardrail;
 pub mod media;
 pub mod messages;
 pub mod metadata;
+pub mod output_format;
+pub mod performance;
 pub mod raw_fields;
 pub mod sampling;
 pub mod shape_error;
@@ -26,7 +28,8 @@ pub mod turn_separation;
 use std::collections::HashMap;
 
 use aws_sdk_bedrockruntime::types::{
-    InferenceConfiguration, Message, ServiceTier, SystemContentBlock, ToolConfiguration,
+    InferenceConfiguration, Message, OutputConfig, PerformanceConfiguration, ServiceTier,
+    SystemContentBlock, ToolConfiguration,
 };
 use plugin_api::chat::ChatRequest;
 use plugin_api::error::PluginError;
@@ -65,6 +68,17 @@ pub struct ConverseInput {
     pub additional_model_request_fields: Option<aws_smithy_types::Document>,
     /// REQ-01: `["/stop_details"]` for the refusal-buffered Claude models.
     pub additional_model_response_field_paths: Option<Vec<String>>,
+    /// BR-90: `performanceConfig: {latency}`, only for [`Operation::ConverseStream`].
+    pub performance_config: Option<PerformanceConfiguration>,
+    /// BR-91: `outputConfig.textFormat` for structured output, only for
+    /// [`Operation::ConverseStream`].
+    pub output_config: Option<OutputConfig>,
+    /// REQ-02: `(requestMaxTokens, model.maxTokens)` when `maxTokens` was cut to
+    /// `requestMaxTokens` (not sent; the answer's warning names both).
+    pub request_max_tokens_cap: Option<(u64, u64)>,
+    /// PLG-24: what the answer tells the user about options this request could not honour
+    /// (not sent; the mapper adds each as a warning on the final message).
+    pub notices: Vec<String>,
 }
 
 use shape_error::invalid;
@@ -76,7 +90,14 @@ pub fn extra_params(
     settings: &Settings,
     request: &ChatRequest,
 ) -> Result<Map<String, Value>, PluginError> {
-    let mut merged = settings.host.params_for(request.model.id.as_str());
+    // TIER-01: each object's two tier spellings are folded before the merge, so a later
+    // object's value in either spelling replaces an earlier one's in either spelling.
+    let mut merged = Map::new();
+    for params in settings.host.params_layers(request.model.id.as_str()) {
+        let mut params = params.clone();
+        tier::fold_spellings(&mut params);
+        merged.extend(params);
+    }
     if let Some(json) = request.options.extra_params_json.as_ref().into_option() {
         if !json.trim().is_empty() {
             let value: Value = serde_json::from_str(json.as_str()).map_err(|err| {
@@ -84,11 +105,12 @@ pub fn extra_params(
                     "Amazon Bedrock: options.extraParams is not valid JSON: {err}"
                 ))
             })?;
-            let Value::Object(params) = value else {
+            let Value::Object(mut params) = value else {
                 return Err(invalid(
                     "Amazon Bedrock: options.extraParams must be a JSON object",
                 ));
             };
+            tier::fold_spellings(&mut params);
             merged.extend(params);
         }
     }
@@ -122,7 +144,7 @@ pub fn build_with_traits(
 ) -> Result<ConverseInput, PluginError> {
     let choice = tools::choice(request.options.tool_choice.as_ref().into_option())?;
     // THINK-*, REQ-01 response paths, REQ-02 maxTokens.
-    let thinking = thinking::plan(request, traits, settings);
+    let thinking = thinking::plan(request, traits, settings, env);
     // TOOL-03: adaptive thinking (and Fable 5 on its own) forces `auto`.
     let forced_auto = tools::forces_auto(traits, thinking.thinking_adaptive());
     let tool_config = tools::tool_config(&request.tools, &choice, forced_auto)?;
@@ -150,7 +172,7 @@ pub fn build_with_traits(
         tool_config,
     )?;
 
-    let (guardrail_config, service_tier, raw) = match operation {
+    let (guardrail_config, service_tier, raw, surface) = match operation {
         Operation::ConverseStream => {
             let params = extra_params(settings, request)?;
             (
@@ -158,10 +180,16 @@ pub fn build_with_traits(
                 tier::apply(None, tier::service_tier(&params, &request.model, traits)?),
                 // BR-94: raw model fields and response paths from the params.
                 raw_fields::from_params(&params)?,
+                // BR-90 latency and BR-91 structured output.
+                (
+                    performance::from_request(&request.options, &params)?,
+                    output_format::from_request(&request.options)?,
+                ),
             )
         }
-        Operation::CountTokens => (None, None, raw_fields::RawFields::default()),
+        Operation::CountTokens => (None, None, raw_fields::RawFields::default(), (None, None)),
     };
+    let (performance_config, output_config) = surface;
     let additional_model_request_fields = match raw.fields.as_ref() {
         None => thinking.fields_document(),
         Some(fields) => raw_fields::merge_fields(thinking.fields.clone(), Some(fields))
@@ -188,6 +216,12 @@ pub fn build_with_traits(
             thinking.response_field_paths,
             &raw.paths,
         ),
+        performance_config,
+        output_config,
+        request_max_tokens_cap: thinking.request_max_tokens_cap,
+        notices: sampling::not_sent_notice(request, traits)
+            .into_iter()
+            .collect(),
     })
 }
 

@@ -66,7 +66,7 @@ pub fn from_params(params: &Map<String, Value>) -> Result<RawFields, PluginError
 }
 
 /// The JSON type name of a value, for error messages.
-fn kind(value: &Value) -> &'static str {
+pub(crate) fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

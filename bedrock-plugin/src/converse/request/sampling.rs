@@ -8,6 +8,7 @@
 
 use std::sync::LazyLock;
 
+use plugin_api::chat::ChatRequest;
 use plugin_api::model::ModelDefinition;
 use regex::Regex;
 
@@ -111,6 +112,27 @@ fn clamp(warnings: &WarnOnce, parameter: &str, model_id: &str, value: f64) -> Op
         tracing::warn!("Amazon Bedrock: {parameter} {value} is outside [0, 1]; using {clamped}");
     }
     Some(clamped as f32)
+}
+
+/// PLG-24: the notice for a caller who set `temperature` or `topP` on a model that takes
+/// neither (TEMP-01). TEMP-01 keeps the log quiet, but the user who asked for a value should
+/// see on the answer that it was not used.
+pub fn not_sent_notice(request: &ChatRequest, traits: &ModelTraits) -> Option<String> {
+    let options = &request.options;
+    let set: Vec<&str> = [
+        options.temperature.is_some().then_some("temperature"),
+        options.top_p.is_some().then_some("top_p"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!set.is_empty() && omits_temperature(traits)).then(|| {
+        format!(
+            "{} not sent: {} takes no sampling parameters",
+            set.join(" and "),
+            request.model.id
+        )
+    })
 }
 
 /// Applies TEMP-01, TEMP-05 and REQ-08 (in that order) to the caller's values.

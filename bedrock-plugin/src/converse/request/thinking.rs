@@ -10,9 +10,10 @@
 //!
 //! GovCloud (THINK-11 / REG-13): the region the request is finally sent to is resolved later
 //! (REG-01, in the driver), so [`is_gov_cloud`] decides from what is known here: a `us-gov.`
-//! model id or `arn:aws-us-gov:` ARN, the request's `region` option, the plugin's `awsRegion`
-//! and a GovCloud `baseUrl`. A GovCloud region reached only through the shared AWS config or
-//! the environment is not seen, and `display` is then still sent.
+//! model id or `arn:aws-us-gov:` ARN, and the REG-01 region from everything but the shared
+//! config file (request option, ARN, baseUrls, `awsRegion`, `discovery.region`, `AWS_REGION`,
+//! `AWS_DEFAULT_REGION`). A GovCloud region reached only through a profile's `region` in the
+//! shared config is not seen (reading it is file I/O), and `display` is then still sent.
 
 use aws_smithy_types::Document;
 use plugin_api::chat::{ChatOptions, ChatRequest, ThinkingBudgets, ThinkingDisplay, ThinkingLevel};
@@ -21,6 +22,7 @@ use serde_json::{json, Map, Value};
 
 use crate::config::ReasoningEffort;
 use crate::converse::request::tools;
+use crate::env::EnvSnapshot;
 use crate::models::claude::ClaudeFamily;
 use crate::models::traits::ModelTraits;
 use crate::settings::Settings;
@@ -264,28 +266,31 @@ pub fn effective_level(
 }
 
 /// REG-13 (as far as it can be known while building, see the module docs): GovCloud model
-/// ids / ARNs, request region, plugin region or base URL.
-pub fn is_gov_cloud(model: &ModelDefinition, options: &ChatOptions, settings: &Settings) -> bool {
+/// ids / ARNs, or a GovCloud REG-01 region without the shared config's profile region.
+pub fn is_gov_cloud(
+    model: &ModelDefinition,
+    options: &ChatOptions,
+    settings: &Settings,
+    env: &EnvSnapshot,
+) -> bool {
+    use crate::aws::region::{runtime_region, RuntimeRegionInputs};
     let id = model.id.trim().to_ascii_lowercase();
-    let gov_region = |region: &str| region.trim().to_ascii_lowercase().starts_with("us-gov-");
+    let region = runtime_region(
+        &RuntimeRegionInputs {
+            request_region: options.region.as_ref().into_option().map(|r| r.as_str()),
+            model_id: model.id.as_str(),
+            model_base_url: model.base_url.as_ref().into_option().map(|u| u.as_str()),
+            provider_base_urls: settings.host.provider_base_urls(),
+            aws_region: settings.config.aws_region.as_deref(),
+            discovery_region: settings.config.discovery_region(),
+            profile_region: None,
+        },
+        env,
+    )
+    .region;
     id.starts_with("us-gov.")
         || id.starts_with("arn:aws-us-gov:")
-        || options
-            .region
-            .as_ref()
-            .into_option()
-            .is_some_and(|region| gov_region(region))
-        || settings
-            .config
-            .aws_region
-            .as_deref()
-            .is_some_and(gov_region)
-        || model
-            .base_url
-            .as_ref()
-            .into_option()
-            .and_then(|url| crate::aws::region::region_from_base_url(url))
-            .is_some_and(|region| gov_region(&region))
+        || region.trim().to_ascii_lowercase().starts_with("us-gov-")
 }
 
 /// THINK-10/11: `display` (`options.thinkingDisplay ?? "summarized"`), omitted for GovCloud.
@@ -305,7 +310,12 @@ fn display(options: &ChatOptions, gov_cloud: bool) -> Option<&'static str> {
 }
 
 /// Decides the thinking-related fields of one request (see the module docs).
-pub fn plan(request: &ChatRequest, traits: &ModelTraits, settings: &Settings) -> ThinkingPlan {
+pub fn plan(
+    request: &ChatRequest,
+    traits: &ModelTraits,
+    settings: &Settings,
+    env: &EnvSnapshot,
+) -> ThinkingPlan {
     let model = &request.model;
     let options = &request.options;
     let route = route(traits);
@@ -338,7 +348,7 @@ pub fn plan(request: &ChatRequest, traits: &ModelTraits, settings: &Settings) ->
     let mut betas: Vec<Value> = Vec::new();
     let mut max_tokens = base_max;
     let mut sent = None;
-    let display = display(options, is_gov_cloud(model, options, settings));
+    let display = display(options, is_gov_cloud(model, options, settings, env));
 
     if let (true, Some(level)) = (wants_thinking, level) {
         if route.is_adaptive() {

@@ -41,6 +41,21 @@ fn claude_5_label(traits: &ModelTraits) -> Option<&'static str> {
     })
 }
 
+/// TIER-01: folds one params object's two spellings into `serviceTier` (a non-null
+/// `serviceTier` wins over `service_tier` within the object; `null` counts as unset), so that
+/// after the merge a per-model value in either spelling replaces a global one in either.
+pub fn fold_spellings(params: &mut Map<String, Value>) {
+    let camel = params
+        .remove("serviceTier")
+        .filter(|value| !value.is_null());
+    let snake = params
+        .remove("service_tier")
+        .filter(|value| !value.is_null());
+    if let Some(tier) = camel.or(snake) {
+        params.insert("serviceTier".to_owned(), tier);
+    }
+}
+
 /// TIER-01..04: the tier to inject for these merged extra params, if any.
 pub fn service_tier(
     params: &Map<String, Value>,

@@ -21,9 +21,12 @@ use plugin_api::error::{Diagnostic, ErrorKind, PluginError};
 use plugin_api::event::{
     ResponseSummary, StopReason, StopReason_NE, StreamEvent, StreamEvent_NE, StreamFailure, Usage,
 };
+use plugin_api::ext::{keys, ExtValue};
 use plugin_api::model::ModelCost;
 use serde_json::{json, Value};
 
+use crate::converse::request::{performance, ConverseInput};
+use crate::converse::response::citations::Citations;
 use crate::converse::response::guardrail_trace;
 use crate::converse::response::usage::usage_from_sdk;
 use crate::error::{add_transport_diagnostic, UNKNOWN_ERROR_MESSAGE};
@@ -59,6 +62,88 @@ pub struct MapperConfig {
     /// The `maxTokens` the request was sent with (the model's limit when it was omitted), named
     /// in the EVT-33 warning about a tool call the output limit cut off.
     pub max_tokens: u64,
+    /// REQ-02: `(requestMaxTokens, model.maxTokens)` when this send's `maxTokens` is
+    /// `requestMaxTokens` cutting the model's limit; a `max_tokens` stop then warns.
+    pub request_max_tokens_cap: Option<(u64, u64)>,
+    /// PLG-24: warnings the final message carries whatever the answer (options not honoured).
+    pub notices: Vec<String>,
+    /// BR-90..BR-92: what the request asked of the Converse surface, compared with the answer.
+    pub surface: SurfaceRequest,
+    /// PLG-91: the size caps on one delta and on one tool call's arguments.
+    pub limits: StreamLimits,
+}
+
+/// PLG-91: `limits.maxDeltaBytes` and `limits.maxToolArgumentBytes` as the mapper applies them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamLimits {
+    pub max_delta_bytes: usize,
+    pub max_tool_argument_bytes: usize,
+}
+
+impl Default for StreamLimits {
+    fn default() -> Self {
+        let config = crate::config::PluginConfig::default();
+        StreamLimits {
+            max_delta_bytes: config.max_delta_bytes(),
+            max_tool_argument_bytes: config.max_tool_argument_bytes(),
+        }
+    }
+}
+
+/// The bytes a delta carries (what PLG-91's `limits.maxDeltaBytes` caps).
+fn delta_bytes(delta: &ContentBlockDelta) -> usize {
+    match delta {
+        ContentBlockDelta::Text(text) => text.len(),
+        ContentBlockDelta::ToolUse(tool) => tool.input.len(),
+        ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::Text(text))
+        | ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::Signature(text)) => {
+            text.len()
+        }
+        ContentBlockDelta::ReasoningContent(ReasoningContentBlockDelta::RedactedContent(bytes)) => {
+            bytes.as_ref().len()
+        }
+        _ => 0,
+    }
+}
+
+/// The terminal error of a PLG-91 limit hit.
+fn limit_error(what: String, key: &'static str, limit: usize) -> PluginError {
+    crate::error::BedrockError::LimitExceeded {
+        what,
+        key,
+        limit: u64::try_from(limit).unwrap_or(u64::MAX),
+        kind: ErrorKind::Service,
+        retryable: false,
+    }
+    .into()
+}
+
+/// What a request asked of Converse's optional features, which the answer is judged against:
+/// the served latency is reported with a notice only when it differs from the one asked for
+/// (BR-90), the text is marked structured only when a format was asked for (BR-91), and block
+/// texts are kept for citations only when a document enabled them (BR-92).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SurfaceRequest {
+    /// The latency sent (`standard` / `optimized`), if any.
+    pub latency: Option<String>,
+    /// The region the request went to, named in the BR-90 notice.
+    pub region: String,
+    /// An `outputConfig.textFormat` was sent.
+    pub structured: bool,
+    /// A document was sent with `citations.enabled`.
+    pub citations: bool,
+}
+
+impl SurfaceRequest {
+    /// The expectations of `input`, sent to `region`.
+    pub fn of(input: &ConverseInput, region: &str) -> Self {
+        Self {
+            latency: performance::requested_latency(input),
+            region: region.to_owned(),
+            structured: input.output_config.is_some(),
+            citations: crate::converse::request::media::citations_enabled(&input.messages),
+        }
+    }
 }
 
 /// One open content block, keyed by `contentBlockIndex` (EVT-02).
@@ -125,6 +210,8 @@ pub struct StreamMapper {
     guardrail_actions: guardrail_trace::Actions,
     /// A `metadata` event carried usage (its `usage` event may wait for GRD-06's verdict).
     saw_usage: bool,
+    /// Which send of the request this response answers (BR-41's attempt count).
+    attempt: u32,
     buffering: bool,
     buffer: Vec<StreamEvent_NE>,
     outcome: Option<Outcome>,
@@ -133,6 +220,10 @@ pub struct StreamMapper {
     latency_ms: Option<u64>,
     time_to_first_token_ms: Option<u64>,
     service_tier: Option<String>,
+    /// BR-90: `metadata.performanceConfig.latency`, when echoed.
+    served_latency: Option<String>,
+    /// BR-92.
+    citations: Citations,
     diagnostics: Vec<Diagnostic>,
     finished: bool,
 }
@@ -142,6 +233,7 @@ impl StreamMapper {
     /// token (BR-40) is measured from here.
     pub fn new(config: MapperConfig) -> Self {
         let buffering = config.refusal_buffered;
+        let citations = Citations::new(config.surface.citations);
         Self {
             config,
             request_id: None,
@@ -156,6 +248,7 @@ impl StreamMapper {
             unfinished_tools: Vec::new(),
             guardrail_actions: guardrail_trace::Actions::default(),
             saw_usage: false,
+            attempt: 1,
             buffering,
             buffer: Vec::new(),
             outcome: None,
@@ -164,6 +257,8 @@ impl StreamMapper {
             latency_ms: None,
             time_to_first_token_ms: None,
             service_tier: None,
+            served_latency: None,
+            citations,
             diagnostics: Vec::new(),
             finished: false,
         }
@@ -177,6 +272,11 @@ impl StreamMapper {
     /// Records the model id actually sent when the plugin substituted one (BR-03).
     pub fn set_resolved_model_id(&mut self, id: Option<String>) {
         self.resolved_model_id = id;
+    }
+
+    /// The number of the send this mapper reads (1 for the first), for BR-41's debug log.
+    pub fn set_attempt(&mut self, attempt: u32) {
+        self.attempt = attempt;
     }
 
     /// The request id recorded by [`Self::set_request_id`], for BR-40 error suffixes.
@@ -284,6 +384,20 @@ impl StreamMapper {
     /// The terminal `Done`; the content was finished by [`Self::finish_content`].
     fn done(&mut self, reason: StopReason, out: &mut Vec<StreamEvent_NE>) {
         let summary = self.summary(reason);
+        // BR-41: what the response was, never what it said.
+        tracing::debug!(
+            model = %summary.model,
+            resolved_model = summary.resolved_model_id.as_ref().into_option().map_or("", |id| id.as_str()),
+            request_id = summary.request_id.as_ref().into_option().map_or("", |id| id.as_str()),
+            stop_reason = reason.as_str(),
+            attempt = self.attempt,
+            provider_stop_reason = self.provider_stop_reason.as_deref().unwrap_or(""),
+            input_tokens = summary.usage.input,
+            output_tokens = summary.usage.output,
+            cache_read_tokens = summary.usage.cache_read,
+            cache_write_tokens = summary.usage.cache_write,
+            "ConverseStream response"
+        );
         self.finished = true;
         out.push(StreamEvent_NE::new(StreamEvent::Done(RBox::new(summary))));
     }
@@ -407,6 +521,29 @@ impl StreamMapper {
         summary.time_to_first_token_ms = self.time_to_first_token_ms.into();
         summary.service_tier = opt(self.service_tier.clone());
         summary.diagnostics = RVec::from(self.diagnostics.clone());
+        if let Some(latency) = &self.served_latency {
+            summary.extensions.set(
+                keys::RESPONSE_PERFORMANCE,
+                ExtValue::Text(latency.as_str().into()),
+            );
+        }
+        if self.config.surface.structured {
+            summary
+                .extensions
+                .set(keys::RESPONSE_STRUCTURED, ExtValue::Bool(true));
+        }
+        if self.saw_usage {
+            let context = crate::converse::response::usage::context_usage(&self.usage);
+            summary.extensions.set(
+                keys::RESPONSE_CONTEXT_USAGE,
+                ExtValue::Json(context.to_string().into()),
+            );
+        }
+        if let Some(citations) = self.citations.to_json() {
+            summary
+                .extensions
+                .set(keys::RESPONSE_CITATIONS, ExtValue::Json(citations.into()));
+        }
         summary
     }
 
@@ -485,6 +622,9 @@ impl StreamMapper {
                 );
                 self.emit(event, out);
             }
+            // An empty `start` (`{}`) names no kind: the block opens with its first delta,
+            // like a text block that came without a start (PLG-56).
+            None => tracing::debug!(key, "contentBlockStart without a kind"),
             other => {
                 // EVT-01: server tools, their results and images are Bedrock's business.
                 tracing::debug!(
@@ -505,12 +645,21 @@ impl StreamMapper {
         let Some(delta) = event.delta else {
             return;
         };
+        let limits = self.config.limits;
+        let size = delta_bytes(&delta);
+        if size > limits.max_delta_bytes {
+            let what = format!("a streamed delta of {size} bytes");
+            let error = limit_error(what, "limits.maxDeltaBytes", limits.max_delta_bytes);
+            self.fail(error, StopReason::Error, out);
+            return;
+        }
         match delta {
             ContentBlockDelta::Text(text) => {
                 if !self.open_block(key, index, BlockKindHint::Text, out) {
                     return;
                 }
                 if !text.is_empty() {
+                    self.citations.on_text(key, &text);
                     self.mark_first_token();
                     self.emit(
                         StreamEvent::TextDelta {
@@ -530,6 +679,18 @@ impl StreamMapper {
             ContentBlockDelta::ToolUse(tool) => {
                 let fragment = tool.input;
                 match self.blocks.get_mut(&key) {
+                    Some(Block::Tool {
+                        arguments, name, ..
+                    }) if arguments.len() + fragment.len() > limits.max_tool_argument_bytes => {
+                        let what = format!(
+                            "the arguments of tool call {name} ({} bytes so far)",
+                            arguments.len() + fragment.len()
+                        );
+                        let limit = limits.max_tool_argument_bytes;
+                        let error = limit_error(what, "limits.maxToolArgumentBytes", limit);
+                        self.fail(error, StopReason::Error, out);
+                        return;
+                    }
                     Some(Block::Tool { arguments, .. }) => arguments.push_str(&fragment),
                     Some(Block::Skipped) => return,
                     _ => {
@@ -546,6 +707,13 @@ impl StreamMapper {
                         },
                         out,
                     );
+                }
+            }
+            ContentBlockDelta::Citation(citation) => {
+                // BR-92: kept in order with the block it cites (a skipped block cites nothing
+                // the host sees).
+                if !matches!(self.blocks.get(&key), Some(Block::Skipped)) {
+                    self.citations.on_delta(key, index, &citation);
                 }
             }
             other => tracing::debug!(?other, key, "ignoring content block delta"),
@@ -729,6 +897,15 @@ impl StreamMapper {
             });
         }
         let cut_by_limit = raw == "max_tokens";
+        for notice in std::mem::take(&mut self.config.notices) {
+            self.warn(notice);
+        }
+        if let (true, Some((cap, model_limit))) = (cut_by_limit, self.config.request_max_tokens_cap)
+        {
+            self.warn(format!(
+                "output stopped at requestMaxTokens {cap}; the model allows {model_limit}"
+            ));
+        }
         self.provider_stop_reason = Some(raw);
         match &outcome {
             Outcome::Finished(_) => self.finish_content(cut_by_limit, out),
@@ -766,6 +943,9 @@ impl StreamMapper {
         if let Some(tier) = metadata.service_tier() {
             self.service_tier = Some(tier.r#type().as_str().to_owned());
         }
+        if let Some(served) = metadata.performance_config() {
+            self.on_served_latency(served.latency().as_str().to_owned());
+        }
         if let Some(guardrail) = metadata.trace().and_then(|trace| trace.guardrail()) {
             self.guardrail_actions.record(guardrail);
             self.diagnostics.push(Diagnostic {
@@ -773,6 +953,23 @@ impl StreamMapper {
                 details_json: guardrail_trace::trace_json(guardrail).to_string().into(),
             });
         }
+    }
+}
+
+impl StreamMapper {
+    /// BR-90: the served latency goes on the final message, with one notice when it is not
+    /// the one asked for (Bedrock's silent fallback to standard).
+    fn on_served_latency(&mut self, served: String) {
+        if let Some(requested) = self.config.surface.latency.clone() {
+            if requested != served {
+                let notice = performance::unavailable_notice(
+                    &self.config.model_id,
+                    &self.config.surface.region,
+                );
+                self.warn(notice);
+            }
+        }
+        self.served_latency = Some(served);
     }
 }
 

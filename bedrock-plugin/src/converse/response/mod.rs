@@ -2,6 +2,7 @@
 //! token usage and cost ([`usage`]), and the guardrail trace rendering ([`guardrail_trace`]).
 //! Nothing here does I/O or keeps time; the driver feeds it.
 
+pub mod citations;
 pub mod guardrail_trace;
 pub mod mapper;
 pub mod usage;

@@ -49,6 +49,20 @@ pub fn usage_from_sdk(usage: &TokenUsage, cost: &ModelCost) -> Usage {
     result
 }
 
+/// USE-01: the `contextUsage` of a reported usage: every prompt token (uncached, read from
+/// and written to the cache) and the total, as the JSON object the summary carries.
+pub fn context_usage(usage: &Usage) -> serde_json::Value {
+    let prompt_tokens = usage
+        .input
+        .saturating_add(usage.cache_read)
+        .saturating_add(usage.cache_write);
+    serde_json::json!({
+        "state": "available",
+        "promptTokens": prompt_tokens,
+        "totalTokens": usage.total_tokens,
+    })
+}
+
 /// Compares the wire value so a TTL this SDK does not model yet still counts when it is `1h`.
 fn is_one_hour(ttl: &CacheTtl) -> bool {
     matches!(ttl, CacheTtl::OneHour) || ttl.as_str() == "1h"

@@ -1,7 +1,10 @@
 use super::*;
+use crate::config::RetryPolicy;
 use aws_sdk_bedrockruntime::types::InferenceConfiguration;
+use plugin_api::error::ErrorKind;
 use plugin_api::error::PluginError;
 use std::collections::HashMap;
+use std::time::Duration;
 
 fn policy(base_ms: u64, max_ms: u64) -> RetryPolicy {
     RetryPolicy {
@@ -267,6 +270,10 @@ fn input() -> ConverseInput {
         service_tier: None,
         additional_model_request_fields: Some(Document::Object(fields)),
         additional_model_response_field_paths: None,
+        performance_config: None,
+        output_config: None,
+        request_max_tokens_cap: None,
+        notices: Vec::new(),
     }
 }
 

@@ -7,6 +7,8 @@ fn output() -> RunResult {
         fetched_at_ms: 1,
         profile_failure: None,
         candidates: Vec::new(),
+        access_cacheable: true,
+        source_failures: Vec::new(),
     }))
 }
 

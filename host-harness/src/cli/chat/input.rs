@@ -114,13 +114,16 @@ pub fn tools_file(path: &Path) -> Result<Vec<ToolDefinition>, String> {
 /// What `--attach` accepts, for error messages.
 pub const ACCEPTED_TYPES: &str = "images (PNG, JPEG, GIF, WebP, by content), PDF (by content), \
 text documents by extension (.txt, .md, .markdown, .html, .htm, .csv; UTF-8), Word and Excel \
-documents (.doc, .docx, .xls, .xlsx, checked against their content)";
+documents (.doc, .docx, .xls, .xlsx, checked against their content), audio (MP3, WAV, OGG, FLAC, \
+M4A, WebM by content; .aac, .opus by extension)";
 
 /// An attachment's kind and media type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
     Image(&'static str),
     Document(&'static str),
+    /// BR-93: sent as an audio block to models with audio input.
+    Audio(&'static str),
 }
 
 /// The media type of `bytes`: from its magic bytes for images and PDF, from the extension
@@ -140,6 +143,9 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
     }
     if bytes.starts_with(b"%PDF-") {
         return Some(Kind::Document("application/pdf"));
+    }
+    if let Some(mime) = sniff_audio(path, bytes) {
+        return Some(Kind::Audio(mime));
     }
     let extension = path
         .extension()
@@ -162,7 +168,45 @@ pub fn sniff(path: &Path, bytes: &[u8]) -> Option<Kind> {
     Some(Kind::Document(mime))
 }
 
-/// `--attach FILE`: an image or document part, typed by [`sniff`].
+/// BR-93: audio by its magic bytes (MP3 frame or ID3 tag, RIFF/WAVE, OggS (`.opus` → Opus),
+/// fLaC, an MP4 `ftyp` box named M4A, EBML for `.webm`), and ADTS AAC by extension.
+fn sniff_audio(path: &Path, bytes: &[u8]) -> Option<&'static str> {
+    let extension = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if bytes.starts_with(b"ID3")
+        || (bytes.len() >= 2 && bytes[0] == 0xFF && bytes[1] & 0xE6 == 0xE2)
+    {
+        return Some("audio/mpeg");
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WAVE" {
+        return Some("audio/wav");
+    }
+    if bytes.starts_with(b"OggS") {
+        return Some(if extension == "opus" {
+            "audio/opus"
+        } else {
+            "audio/ogg"
+        });
+    }
+    if bytes.starts_with(b"fLaC") {
+        return Some("audio/flac");
+    }
+    if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" && &bytes[8..11] == b"M4A" {
+        return Some("audio/mp4");
+    }
+    if bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) && extension == "webm" {
+        return Some("audio/webm");
+    }
+    if extension == "aac" && bytes.len() >= 2 && bytes[0] == 0xFF && bytes[1] & 0xF6 == 0xF0 {
+        return Some("audio/aac");
+    }
+    None
+}
+
+/// `--attach FILE`: an image, document or audio part, typed by [`sniff`].
 pub fn attachment(path: &Path) -> Result<ContentPart_NE, String> {
     let bytes =
         std::fs::read(path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
@@ -175,6 +219,10 @@ pub fn attachment(path: &Path) -> Result<ContentPart_NE, String> {
     let data = RString::from(base64::engine::general_purpose::STANDARD.encode(&bytes));
     Ok(ContentPart_NE::new(match kind {
         Kind::Image(mime) => ContentPart::Image {
+            data,
+            mime_type: mime.into(),
+        },
+        Kind::Audio(mime) => ContentPart::Audio {
             data,
             mime_type: mime.into(),
         },
@@ -194,6 +242,38 @@ pub fn attachment(path: &Path) -> Result<ContentPart_NE, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn br_93_audio_attachments_by_magic_bytes() {
+        let p = Path::new("x.bin");
+        assert_eq!(sniff(p, b"ID3\x04\0"), Some(Kind::Audio("audio/mpeg")));
+        assert_eq!(
+            sniff(p, &[0xFF, 0xFB, 0x90, 0x00]),
+            Some(Kind::Audio("audio/mpeg"))
+        );
+        assert_eq!(
+            sniff(p, b"RIFF\x10\0\0\0WAVEfmt "),
+            Some(Kind::Audio("audio/wav"))
+        );
+        assert_eq!(sniff(p, b"OggS\0\x02"), Some(Kind::Audio("audio/ogg")));
+        assert_eq!(
+            sniff(Path::new("a.opus"), b"OggS\0\x02"),
+            Some(Kind::Audio("audio/opus"))
+        );
+        assert_eq!(sniff(p, b"fLaC\0"), Some(Kind::Audio("audio/flac")));
+        assert_eq!(
+            sniff(p, b"\0\0\0\x20ftypM4A \0"),
+            Some(Kind::Audio("audio/mp4"))
+        );
+        assert_eq!(
+            sniff(Path::new("a.webm"), &[0x1A, 0x45, 0xDF, 0xA3, 0x01]),
+            Some(Kind::Audio("audio/webm"))
+        );
+        assert_eq!(
+            sniff(Path::new("a.aac"), &[0xFF, 0xF1, 0x50, 0x80]),
+            Some(Kind::Audio("audio/aac"))
+        );
+    }
 
     #[test]
     fn sniff_by_magic_bytes_whatever_the_name() {

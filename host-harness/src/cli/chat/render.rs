@@ -88,7 +88,7 @@ pub fn footer_lines(closing: &Closing<'_>) -> Vec<String> {
         if closing.priced || usage.cost.total > 0.0 {
             format!("cost: ${:.6}", usage.cost.total)
         } else {
-            "cost: n/a (no prices configured for this model)".to_owned()
+            "cost: n/a (no prices configured)".to_owned()
         },
     ];
     lines.push(match summary.resolved_model_id.as_ref().into_option() {
@@ -158,6 +158,12 @@ pub fn summary_line(closing: &Closing<'_>, ok: bool, turn: usize) -> serde_json:
         "time_to_first_token_ms": closing.time_to_first_token.map(|d| d.as_millis() as u64),
         "total_ms": closing.total.as_millis() as u64,
         "server_latency_ms": summary.latency_ms.into_option(),
+        // BR-90..BR-92: the served latency, the structured mark and the citations.
+        "served_performance": summary.served_performance(),
+        "structured": summary.is_structured(),
+        "citations": summary
+            .citations_json()
+            .and_then(|list| serde_json::from_str::<serde_json::Value>(list).ok()),
     })
 }
 

@@ -210,7 +210,7 @@ mod rendering {
             total: Duration::ZERO,
         };
         let lines = footer_lines(&closing);
-        assert!(lines.iter().any(|l| l.starts_with("cost: n/a")));
+        assert!(lines.contains(&"cost: n/a (no prices configured)".to_owned()));
         assert!(lines.contains(&"time to first token: n/a (no content)".to_owned()));
         assert!(!lines.iter().any(|l| l.starts_with("server latency")));
     }

@@ -33,7 +33,7 @@ fn msg_10_image_mime_mapping() {
 }
 
 #[test]
-fn vid_01_mime_mapping_and_bytes() {
+fn vid_01_ex_v01_mime_mapping_and_bytes() {
     for (mime, format) in [
         ("video/mp4", "mp4"),
         ("video/quicktime", "mov"),
@@ -139,4 +139,74 @@ fn msg_12_unsupported_document_becomes_text() {
         }
         _ => panic!("block"),
     }
+}
+
+#[test]
+fn br_93_audio_mime_mapping() {
+    for (mime, format) in [
+        ("audio/mpeg", AudioFormat::Mp3),
+        ("audio/wav", AudioFormat::Wav),
+        ("audio/x-wav", AudioFormat::Wav),
+        ("audio/ogg", AudioFormat::Ogg),
+        ("audio/flac", AudioFormat::Flac),
+        ("audio/aac", AudioFormat::Aac),
+        ("audio/mp4", AudioFormat::M4A),
+        ("AUDIO/M4A", AudioFormat::M4A),
+        ("audio/webm; codecs=opus", AudioFormat::Webm),
+        ("audio/opus", AudioFormat::Opus),
+    ] {
+        assert_eq!(audio_format(mime), Some(format), "{mime}");
+    }
+    assert_eq!(audio_format("audio/midi"), None);
+}
+
+#[test]
+fn br_93_audio_block_or_placeholder() {
+    match audio("aGk=", "audio/mpeg", true).expect("audio") {
+        Audio::Block(block) => {
+            assert_eq!(block.format(), &AudioFormat::Mp3);
+            let Some(AudioSource::Bytes(bytes)) = block.source() else {
+                panic!("bytes expected");
+            };
+            assert_eq!(bytes.as_ref(), b"hi");
+        }
+        other => panic!("block expected, got {other:?}"),
+    }
+    match audio("aGk=", "audio/midi", true).expect("placeholder") {
+        Audio::Omitted(text) => assert_eq!(text, "[audio omitted: unsupported type audio/midi]"),
+        other => panic!("placeholder expected, got {other:?}"),
+    }
+    // Not decoded for a model without audio: nothing is sent.
+    match audio("not base64!", "audio/mpeg", false).expect("placeholder") {
+        Audio::Omitted(text) => assert_eq!(text, "[audio omitted: model does not support audio]"),
+        other => panic!("placeholder expected, got {other:?}"),
+    }
+    assert_eq!(
+        message(audio("not base64!", "audio/mpeg", true)),
+        "Amazon Bedrock audio content has malformed base64"
+    );
+}
+
+#[test]
+fn br_92_cite_enables_citations_only_when_flagged() {
+    let mut names = DocumentNames::default();
+    let mut flagged = Extensions::new();
+    flagged.set(
+        keys::DOCUMENT_CITATIONS,
+        plugin_api::ext::ExtValue::Bool(true),
+    );
+    let doc = names
+        .document("aGk=", "text/plain", Some("a.txt"))
+        .expect("document");
+    let Document::Block(block) = cite(doc, &flagged).expect("cited") else {
+        panic!("block expected");
+    };
+    assert_eq!(block.citations.map(|c| c.enabled), Some(true));
+    let doc = names
+        .document("aGk=", "text/plain", Some("b.txt"))
+        .expect("document");
+    let Document::Block(block) = cite(doc, &Extensions::new()).expect("plain") else {
+        panic!("block expected");
+    };
+    assert_eq!(block.citations, None);
 }

@@ -177,7 +177,7 @@ fn msg_02_user_parts_and_empty_messages() {
     let messages = convert(&req, false).expect("valid");
     assert_eq!(messages.len(), 1);
     let content = messages[0].content();
-    assert_eq!(content.len(), 3);
+    assert_eq!(content.len(), 4);
     assert_eq!(content[0].as_text().ok().map(String::as_str), Some("look"));
     let image = content[1].as_image().expect("image");
     assert_eq!(image.format().as_str(), "png");
@@ -185,8 +185,70 @@ fn msg_02_user_parts_and_empty_messages() {
         image.source(),
         Some(&ImageSource::Bytes(Blob::new(b"hi".to_vec())))
     );
-    let document = content[2].as_document().expect("document");
+    // BR-93 (beyond MSG-02's skip): audio for a model without audio input is a placeholder.
+    assert_eq!(
+        content[2].as_text().ok().map(String::as_str),
+        Some("[audio omitted: model does not support audio]")
+    );
+    let document = content[3].as_document().expect("document");
     assert_eq!(document.name(), "spec-v2");
+}
+
+#[test]
+fn br_93_user_audio_for_an_audio_capable_model_is_an_audio_block() {
+    let mut req = request(
+        NOVA,
+        vec![user(vec![
+            ContentPart::Audio {
+                data: "aGk=".into(),
+                mime_type: "audio/x-wav".into(),
+            },
+            ContentPart::Audio {
+                data: "aGk=".into(),
+                mime_type: "audio/midi".into(),
+            },
+        ])],
+    );
+    req.model.input = RVec::from(vec![RString::from("text"), RString::from("audio")]);
+    let messages = convert(&req, false).expect("valid");
+    let content = messages[0].content();
+    let audio = content[0].as_audio().expect("audio");
+    assert_eq!(audio.format().as_str(), "wav");
+    assert_eq!(
+        audio.source(),
+        Some(&aws_sdk_bedrockruntime::types::AudioSource::Bytes(
+            Blob::new(b"hi".to_vec())
+        ))
+    );
+    assert_eq!(
+        content[1].as_text().ok().map(String::as_str),
+        Some("[audio omitted: unsupported type audio/midi]")
+    );
+}
+
+#[test]
+fn br_92_document_with_citations_flag_enables_citations() {
+    let mut extensions = plugin_api::ext::Extensions::new();
+    extensions.set(
+        plugin_api::ext::keys::DOCUMENT_CITATIONS,
+        plugin_api::ext::ExtValue::Bool(true),
+    );
+    let req = request(
+        NOVA,
+        vec![user(vec![
+            ContentPart::Document {
+                data: "aGk=".into(),
+                mime_type: "text/plain".into(),
+                name: ROption::RSome("notes.txt".into()),
+                extensions,
+            },
+            text_part("cite it"),
+        ])],
+    );
+    let messages = convert(&req, false).expect("valid");
+    let document = messages[0].content()[0].as_document().expect("document");
+    assert_eq!(document.citations().map(|c| c.enabled()), Some(true));
+    assert!(media::citations_enabled(&messages));
 }
 
 #[test]
@@ -788,4 +850,42 @@ fn br_70_missing_results_are_synthesised_and_orphans_become_text() {
     let messages = convert(&req, true).expect("valid");
     assert_eq!(messages.len(), 3);
     assert_eq!(result_of(&messages[2].content()[0]).tool_use_id(), "a");
+}
+
+#[test]
+fn br_72_reasoning_is_dropped_from_user_turns_and_kept_in_assistant_turns() {
+    use aws_sdk_bedrockruntime::types::{ReasoningContentBlock, ReasoningTextBlock};
+    let reasoning = || {
+        ContentBlock::ReasoningContent(ReasoningContentBlock::ReasoningText(
+            ReasoningTextBlock::builder()
+                .text("hidden")
+                .signature("sig")
+                .build()
+                .expect("reasoning text"),
+        ))
+    };
+    let turn = |role| Turn {
+        role,
+        blocks: vec![
+            Block::Content(reasoning()),
+            Block::Content(ContentBlock::Text("visible".into())),
+        ],
+    };
+    let (user, _) = flatten(turn(ConversationRole::User)).expect("user turn");
+    assert_eq!(
+        user.expect("a message").content(),
+        [ContentBlock::Text("visible".into())]
+    );
+    // A user turn with nothing but reasoning adds no message at all.
+    let (empty, _) = flatten(Turn {
+        role: ConversationRole::User,
+        blocks: vec![Block::Content(reasoning())],
+    })
+    .expect("user turn");
+    assert!(empty.is_none());
+    let (assistant, _) = flatten(turn(ConversationRole::Assistant)).expect("assistant turn");
+    assert_eq!(
+        assistant.expect("a message").content(),
+        [reasoning(), ContentBlock::Text("visible".into())]
+    );
 }

@@ -167,12 +167,14 @@ fn temp_03_other_models_keep_temperature() {
     }
 }
 
-/// TEMP-03 lists `anthropic.claude-opus-47` as NO MATCH, but TEMP-01's normative
-/// "Opus 5 and later majors" pattern `claude-opus-([5-9]|[1-9][0-9])` matches it (major
-/// 47). The README says the rule wins; this pins the rule and flags the example.
+/// TEMP-02's MATCH row: `anthropic.claude-opus-47` is read as a later major (47) by TEMP-01's
+/// "Opus 5 and later majors" pattern `claude-opus-([5-9]|[1-9][0-9])`.
 #[test]
-fn temp_03_spec_conflict_opus_47_without_separator_follows_temp_01_rule() {
-    assert!(omits_temperature(&model("anthropic.claude-opus-47")));
+fn temp_02_opus_47_without_separator_is_a_later_major() {
+    let opus47 = model("anthropic.claude-opus-47");
+    assert!(omits_temperature(&opus47));
+    assert_eq!(resolve(&opus47, Some(0.5), Some(0.9)).temperature, None);
+    assert_eq!(resolve(&opus47, Some(0.5), Some(0.9)).top_p, None);
 }
 
 #[test]

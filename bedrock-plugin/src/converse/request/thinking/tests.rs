@@ -11,7 +11,12 @@ fn effort(model: &ModelDefinition, level: ThinkingLevel) -> Option<String> {
 }
 
 fn plan(request: &ChatRequest, settings: &Settings) -> ThinkingPlan {
-    super::plan(request, &ModelTraits::of(&request.model), settings)
+    super::plan(
+        request,
+        &ModelTraits::of(&request.model),
+        settings,
+        &EnvSnapshot::default(),
+    )
 }
 use abi_stable::std_types::{ROption, RString, RVec};
 use plugin_api::chat::{Message as HostMessage, ThinkingDisplay_NE, ThinkingLevel_NE};
@@ -662,4 +667,46 @@ fn ex_i13_i14_i15_opus_47_48_max_and_xhigh() {
         )
     );
     assert!(got.removes_sampling());
+}
+
+#[test]
+fn reg_13_think_11_a_govcloud_region_from_the_env_or_discovery_region_omits_display() {
+    let request = request(model("anthropic.claude-sonnet-4-6"), Some(Low));
+    let traits = ModelTraits::of(&request.model);
+    let fields_with = |settings: &Settings, env: &[(&str, &str)]| {
+        super::plan(
+            &request,
+            &traits,
+            settings,
+            &EnvSnapshot::from_pairs(env.iter().copied()),
+        )
+        .fields
+    };
+    let gov = json!({"thinking": {"type": "adaptive"}, "output_config": {"effort": "low"}});
+    let commercial = json!({"thinking": {"type": "adaptive", "display": "summarized"}, "output_config": {"effort": "low"}});
+    let plain = Settings::default();
+    assert_eq!(
+        fields_with(&plain, &[("AWS_REGION", "us-gov-west-1")]),
+        Some(gov.clone())
+    );
+    assert_eq!(
+        fields_with(&plain, &[("AWS_DEFAULT_REGION", "us-gov-east-1")]),
+        Some(gov.clone())
+    );
+    assert_eq!(
+        fields_with(
+            &settings(json!({"discovery": {"region": "us-gov-west-1"}})),
+            &[]
+        ),
+        Some(gov.clone())
+    );
+    // A commercial region earlier in the REG-01 order wins over a GovCloud env region.
+    assert_eq!(
+        fields_with(
+            &settings(json!({"awsRegion": "us-east-1"})),
+            &[("AWS_REGION", "us-gov-west-1")]
+        ),
+        Some(commercial.clone())
+    );
+    assert_eq!(fields_with(&plain, &[]), Some(commercial));
 }

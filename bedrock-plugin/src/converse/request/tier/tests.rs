@@ -143,3 +143,90 @@ fn static_patterns_compile() {
     // Forcing each static compiles its constant pattern.
     assert!(!CLAUDE_5.as_str().is_empty());
 }
+
+/// The tier `extra_params` + `service_tier` pick for `model` under these host params
+/// (`agents.defaults.params`, the model's own params) and request `extraParams`.
+fn merged_tier(global: Value, per_model: Value, request: Option<Value>) -> Option<String> {
+    let nova = model("amazon.nova-micro-v1:0");
+    let host = json!({"agents": {"defaults": {
+        "params": global,
+        "models": {"amazon-bedrock/amazon.nova-micro-v1:0": {"params": per_model}},
+    }}});
+    let settings =
+        crate::settings::Settings::parse("{}", &host.to_string()).expect("settings parse");
+    let mut chat = plugin_api::chat::ChatRequest {
+        model: nova.clone(),
+        system_prompt: abi_stable::std_types::ROption::RNone,
+        messages: abi_stable::std_types::RVec::new(),
+        tools: abi_stable::std_types::RVec::new(),
+        options: plugin_api::chat::ChatOptions::default(),
+    };
+    chat.options.extra_params_json = request.map(|value| value.to_string().into()).into();
+    let merged = crate::converse::request::extra_params(&settings, &chat).expect("params");
+    service_tier(&merged, &nova)
+        .expect("builds")
+        .map(|tier| tier.r#type().as_str().to_owned())
+}
+
+#[test]
+fn tier_01_spellings_fold_per_params_object_before_the_merge() {
+    // A per-model value in either spelling beats a global one in either spelling.
+    for (global, per_model, expected) in [
+        (
+            json!({"serviceTier": "flex"}),
+            json!({"service_tier": "priority"}),
+            "priority",
+        ),
+        (
+            json!({"service_tier": "flex"}),
+            json!({"serviceTier": "priority"}),
+            "priority",
+        ),
+        (
+            json!({"service_tier": "flex"}),
+            json!({"service_tier": "priority"}),
+            "priority",
+        ),
+        (
+            json!({"serviceTier": "flex"}),
+            json!({"serviceTier": "priority"}),
+            "priority",
+        ),
+    ] {
+        assert_eq!(
+            merged_tier(global.clone(), per_model.clone(), None).as_deref(),
+            Some(expected),
+            "{global} then {per_model}"
+        );
+    }
+    // Within one object `serviceTier` wins over `service_tier`.
+    assert_eq!(
+        merged_tier(
+            json!({"serviceTier": "flex", "service_tier": "priority"}),
+            json!({}),
+            None
+        )
+        .as_deref(),
+        Some("flex")
+    );
+    // A `null` per-model value is unset: the global one stays.
+    assert_eq!(
+        merged_tier(
+            json!({"service_tier": "flex"}),
+            json!({"serviceTier": null}),
+            None
+        )
+        .as_deref(),
+        Some("flex")
+    );
+    // The request's extraParams are the last object folded and merged.
+    assert_eq!(
+        merged_tier(
+            json!({"serviceTier": "flex"}),
+            json!({"serviceTier": "priority"}),
+            Some(json!({"service_tier": "default"}))
+        )
+        .as_deref(),
+        Some("default")
+    );
+}

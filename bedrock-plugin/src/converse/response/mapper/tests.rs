@@ -22,6 +22,10 @@ pub(crate) fn config(refusal_buffered: bool) -> MapperConfig {
         cost: ModelCost::default(),
         refusal_buffered,
         max_tokens: 1024,
+        request_max_tokens_cap: None,
+        notices: Vec::new(),
+        limits: StreamLimits::default(),
+        surface: Default::default(),
     }
 }
 
@@ -1647,4 +1651,156 @@ fn grd_06_evt_20_buffered_masked_answer_is_replayed() {
         ]
     );
     assert_eq!(stop_reason(done(&events)), StopReason::Stop);
+}
+
+fn performance_metadata(latency: &str) -> Event {
+    Event::Metadata(
+        ConverseStreamMetadataEvent::builder()
+            .performance_config(
+                aws_sdk_bedrockruntime::types::PerformanceConfiguration::builder()
+                    .latency(aws_sdk_bedrockruntime::types::PerformanceConfigLatency::from(latency))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// Feeds `events` to `mapper`, then the clean end.
+fn run_to_end(mapper: &mut StreamMapper, events: Vec<Event>) -> Vec<StreamEvent> {
+    let mut all = run_on(mapper, events);
+    let mut out = Vec::new();
+    mapper.on_end(&mut out);
+    all.extend(plain(out));
+    all
+}
+
+fn surface_config(latency: Option<&str>, structured: bool) -> MapperConfig {
+    MapperConfig {
+        surface: SurfaceRequest {
+            latency: latency.map(str::to_owned),
+            region: "us-east-1".into(),
+            structured,
+            citations: true,
+        },
+        ..config(false)
+    }
+}
+
+fn answer(latency: &str) -> Vec<Event> {
+    vec![
+        message_start("assistant"),
+        text(0, "hi"),
+        block_stop(0),
+        message_stop("end_turn", None),
+        performance_metadata(latency),
+    ]
+}
+
+#[test]
+fn br_90_optimized_served_as_standard_carries_the_served_value_and_one_notice() {
+    let mut mapper = StreamMapper::new(surface_config(Some("optimized"), false));
+    let events = run_to_end(&mut mapper, answer("standard"));
+    let summary = done(&events);
+    assert_eq!(summary.served_performance(), Some("standard"));
+    let warnings: Vec<&str> = summary
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind.as_str() == WARNING_DIAGNOSTIC)
+        .map(|d| d.details_json.as_str())
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            r#"{"provider":"amazon-bedrock","message":"latency-optimized inference not available for test-model in us-east-1; served with standard latency"}"#
+        ]
+    );
+}
+
+#[test]
+fn br_90_served_as_requested_has_no_notice() {
+    let mut mapper = StreamMapper::new(surface_config(Some("optimized"), false));
+    let events = run_to_end(&mut mapper, answer("optimized"));
+    let summary = done(&events);
+    assert_eq!(summary.served_performance(), Some("optimized"));
+    assert!(summary.diagnostics.is_empty());
+    // Not asked for: the echoed value is reported without a notice.
+    let mut mapper = StreamMapper::new(surface_config(None, false));
+    let summary_events = run_to_end(&mut mapper, answer("standard"));
+    assert!(done(&summary_events).diagnostics.is_empty());
+}
+
+#[test]
+fn br_91_structured_requests_mark_the_final_message() {
+    let mut mapper = StreamMapper::new(surface_config(None, true));
+    let events = run_to_end(&mut mapper, answer("standard"));
+    assert!(done(&events).is_structured());
+    let events = run(false, answer("standard"));
+    assert!(!done(&events).is_structured());
+}
+
+#[test]
+fn br_92_streamed_citations_reach_the_summary_in_order_with_their_text() {
+    let cite = |quote: &str, start: i32| {
+        ContentBlockDelta::Citation(
+            CitationsDelta::builder()
+                .title("notes")
+                .source_content(
+                    aws_sdk_bedrockruntime::types::CitationSourceContentDelta::builder()
+                        .text(quote)
+                        .build(),
+                )
+                .location(
+                    aws_sdk_bedrockruntime::types::CitationLocation::DocumentChar(
+                        aws_sdk_bedrockruntime::types::DocumentCharLocation::builder()
+                            .document_index(0)
+                            .start(start)
+                            .end(start + 4)
+                            .build(),
+                    ),
+                )
+                .build(),
+        )
+    };
+    let mut mapper = StreamMapper::new(surface_config(None, false));
+    let events = run_to_end(
+        &mut mapper,
+        vec![
+            message_start("assistant"),
+            text(0, "Sky "),
+            text(0, "blue."),
+            delta(0, cite("blue", 8)),
+            block_stop(0),
+            text(1, "Grass green."),
+            delta(1, cite("gras", 20)),
+            block_stop(1),
+            message_stop("end_turn", None),
+        ],
+    );
+    let summary = done(&events);
+    let citations: Value =
+        serde_json::from_str(summary.citations_json().expect("citations")).unwrap();
+    assert_eq!(
+        citations,
+        serde_json::json!([
+            {"index": 0, "text": "Sky blue.", "title": "notes", "sourceText": "blue",
+             "location": {"documentChar": {"documentIndex": 0, "start": 8, "end": 12}}},
+            {"index": 1, "text": "Grass green.", "title": "notes", "sourceText": "gras",
+             "location": {"documentChar": {"documentIndex": 0, "start": 20, "end": 24}}}
+        ])
+    );
+    // The text itself streams as usual.
+    assert_eq!(
+        names(&events),
+        [
+            "start",
+            "text_start",
+            "text_delta",
+            "text_delta",
+            "text_end",
+            "text_start",
+            "text_delta",
+            "text_end",
+            "done"
+        ]
+    );
 }

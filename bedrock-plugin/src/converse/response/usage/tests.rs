@@ -19,7 +19,7 @@ fn detail(ttl: &str, tokens: i32) -> CacheDetail {
 }
 
 #[test]
-fn use_02_ex_a09_usage_and_cost_example() {
+fn use_01_02_ex_a09_usage_context_usage_and_cost_example() {
     let usage = TokenUsage::builder()
         .input_tokens(20)
         .output_tokens(5)
@@ -42,6 +42,10 @@ fn use_02_ex_a09_usage_and_cost_example() {
         (20, 5, 70, 10, 6)
     );
     assert_eq!(got.total_tokens, 105);
+    assert_eq!(
+        context_usage(&got),
+        serde_json::json!({"state": "available", "promptTokens": 100, "totalTokens": 105})
+    );
     assert_eq!(
         got.cost,
         Cost {
