@@ -15,10 +15,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
-use bedrock_emulator::{
-    Emulator, EmulatorOptions, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY,
-};
+use bedrock_emulator::{Emulator, EmulatorOptions};
 use common::*;
 use futures::StreamExt;
 use plugin_api::event::StreamEvent;
@@ -41,19 +38,7 @@ fn direct_sdk(emulator: &Emulator) -> Duration {
         .enable_all()
         .build()
         .expect("runtime");
-    let config = aws_sdk_bedrockruntime::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(emulator.base_url())
-        .credentials_provider(Credentials::new(
-            DEFAULT_ACCESS_KEY_ID,
-            DEFAULT_SECRET_ACCESS_KEY,
-            None,
-            None,
-            "bench",
-        ))
-        .build();
-    let client = aws_sdk_bedrockruntime::Client::from_conf(config);
+    let client = sdk_client(emulator);
     runtime.block_on(async {
         let message = aws_sdk_bedrockruntime::types::Message::builder()
             .role(aws_sdk_bedrockruntime::types::ConversationRole::User)

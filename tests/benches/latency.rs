@@ -12,13 +12,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_bedrockruntime::types::{
     ContentBlock, ConversationRole, ConverseStreamOutput, Message,
 };
-use bedrock_emulator::{
-    Emulator, EmulatorOptions, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY,
-};
+use bedrock_emulator::{Emulator, EmulatorOptions};
 use common::*;
 use futures::StreamExt;
 use plugin_api::event::StreamEvent;
@@ -39,22 +36,6 @@ fn stats(mut samples: Vec<Duration>) -> (Duration, Duration) {
 
 fn micros(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1e6
-}
-
-fn sdk_client(emulator: &Emulator) -> aws_sdk_bedrockruntime::Client {
-    let config = aws_sdk_bedrockruntime::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(emulator.base_url())
-        .credentials_provider(Credentials::new(
-            DEFAULT_ACCESS_KEY_ID,
-            DEFAULT_SECRET_ACCESS_KEY,
-            None,
-            None,
-            "bench",
-        ))
-        .build();
-    aws_sdk_bedrockruntime::Client::from_conf(config)
 }
 
 /// The raw SDK on a current-thread runtime: send → first `contentBlockDelta`.

@@ -14,12 +14,8 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_bedrockruntime::types::{ContentBlock, ConversationRole, Message};
-use bedrock_emulator::{
-    Emulator, EmulatorOptions, Fault, FaultRule, Operation, DEFAULT_ACCESS_KEY_ID,
-    DEFAULT_SECRET_ACCESS_KEY,
-};
+use bedrock_emulator::{Emulator, EmulatorOptions, Fault, FaultRule, Operation};
 use common::*;
 use futures::StreamExt;
 use plugin_api::abi_stable::std_types::{ROption, RString, RVec};
@@ -61,19 +57,7 @@ fn child_sdk(emulator: &Emulator) -> Duration {
         .enable_all()
         .build()
         .expect("runtime");
-    let config = aws_sdk_bedrockruntime::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(emulator.base_url())
-        .credentials_provider(Credentials::new(
-            DEFAULT_ACCESS_KEY_ID,
-            DEFAULT_SECRET_ACCESS_KEY,
-            None,
-            None,
-            "bench",
-        ))
-        .build();
-    let client = aws_sdk_bedrockruntime::Client::from_conf(config);
+    let client = sdk_client(emulator);
     runtime.block_on(async {
         let started = Instant::now();
         let streams = (0..STREAMS).map(|_| {

@@ -145,3 +145,22 @@ pub fn chat_request(model_id: &str, prompt: &str) -> plugin_api::chat::ChatReque
         options: plugin_api::chat::ChatOptions::default(),
     }
 }
+
+/// The raw AWS SDK client pointed at `emulator` with its test keys: the baseline the benches
+/// measure the plugin against.
+pub fn sdk_client(emulator: &Emulator) -> aws_sdk_bedrockruntime::Client {
+    use aws_sdk_bedrockruntime::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_bedrockruntime::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(emulator.base_url())
+        .credentials_provider(Credentials::new(
+            DEFAULT_ACCESS_KEY_ID,
+            DEFAULT_SECRET_ACCESS_KEY,
+            None,
+            None,
+            "bench",
+        ))
+        .build();
+    aws_sdk_bedrockruntime::Client::from_conf(config)
+}
