@@ -889,3 +889,19 @@ fn cfg_12_credentials_mode_without_keys_warns() {
     assert!(warn(json!({"awsAuthentication": "apikey"})).is_empty());
     assert!(warn(json!({})).is_empty());
 }
+
+#[test]
+fn plg_26_auth_02_one_half_of_a_static_key_pair_warns_naming_both_fields() {
+    let warn = |v: Value| PluginConfig::from_json(&v).unwrap().semantic_warnings();
+    assert_eq!(
+        warn(json!({"awsAccessKey": "AKID"})),
+        ["awsAccessKey is set without awsSecretKey; both are needed for static credentials, so the default AWS credential chain is used instead"]
+    );
+    assert_eq!(
+        warn(json!({"awsSecretKey": "s"})),
+        ["awsSecretKey is set without awsAccessKey; both are needed for static credentials, so the default AWS credential chain is used instead"]
+    );
+    assert!(warn(json!({"awsAccessKey": "AKID", "awsSecretKey": "s"})).is_empty());
+    // An explicit mode has its own rule (CFG-12).
+    assert!(warn(json!({"awsAuthentication": "default", "awsAccessKey": "AKID"})).is_empty());
+}

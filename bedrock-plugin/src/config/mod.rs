@@ -652,6 +652,19 @@ impl PluginConfig {
                 "awsAuthentication \"credentials\" requires awsAccessKey and awsSecretKey"
                     .to_string(),
             );
+        } else if self.aws_authentication.is_none() {
+            // PLG-26: AUTH-02 infers `credentials` only from both halves; one alone would send
+            // the request down the default chain without a word about the key that was set.
+            let half = match (self.aws_access_key.is_some(), self.aws_secret_key.is_some()) {
+                (true, false) => Some(("awsAccessKey", "awsSecretKey")),
+                (false, true) => Some(("awsSecretKey", "awsAccessKey")),
+                _ => None,
+            };
+            if let Some((set, missing)) = half {
+                warnings.push(format!(
+                    "{set} is set without {missing}; both are needed for static credentials, so the default AWS credential chain is used instead"
+                ));
+            }
         }
         warnings
     }
