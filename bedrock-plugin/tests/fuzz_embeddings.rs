@@ -19,19 +19,8 @@ use serde_json::{json, Value};
 
 const CI_CASES: u32 = 512;
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(CI_CASES)
-}
-
 fn config() -> Config {
-    Config {
-        cases: cases(),
-        failure_persistence: None,
-        ..Config::default()
-    }
+    test_support::proptest_config(CI_CASES)
 }
 
 const FAMILIES: [Family; 7] = [

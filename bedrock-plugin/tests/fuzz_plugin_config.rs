@@ -20,87 +20,12 @@ use plugin_api::error::ErrorKind;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Value};
+use test_support::arbitrary_json;
 
 const CI_CASES: u32 = 512;
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(CI_CASES)
-}
-
 fn config() -> Config {
-    Config {
-        cases: cases(),
-        failure_persistence: None,
-        ..Config::default()
-    }
-}
-
-const KEYS: &[&str] = &[
-    "discovery",
-    "discovery.enabled",
-    "discovery.region",
-    "discovery.providerFilter",
-    "discovery.refreshInterval",
-    "discovery.defaultContextWindow",
-    "discovery.defaultMaxTokens",
-    "guardrail",
-    "guardrail.guardrailIdentifier",
-    "guardrail.guardrailVersion",
-    "guardrail.streamProcessingMode",
-    "guardrail.trace",
-    "guardrail.latestMessageOnly",
-    "awsAuthentication",
-    "awsBedrockApiKey",
-    "awsProfile",
-    "awsAccessKey",
-    "awsSecretKey",
-    "awsSessionToken",
-    "awsRegion",
-    "awsBedrockEndpoint",
-    "awsBedrockControlPlaneEndpoint",
-    "awsUseCrossRegionInference",
-    "awsUseGlobalInference",
-    "awsBedrockUsePromptCache",
-    "reasoningEffort",
-    "thinkingBudgetTokens",
-    "requestMaxTokens",
-    "enable1MContext",
-    "timeouts",
-    "timeouts.connectMs",
-    "timeouts.streamIdleMs",
-    "retry",
-    "retry.maxAttempts",
-    "retry.baseDelayMs",
-    "retry.maxDelayMs",
-    "retry.failoverMemoryMs",
-    "retry.selfHeal",
-    "limits",
-    "limits.maxDeltaBytes",
-    "limits.maxToolArgumentBytes",
-    "notAKey",
-    "timeouts.notAKey",
-];
-
-fn arbitrary_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        ".{0,12}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            proptest::collection::btree_map("[a-zA-Z]{0,6}", inner, 0..4)
-                .prop_map(|map| Value::Object(map.into_iter().collect())),
-        ]
-    })
+    test_support::proptest_config(CI_CASES)
 }
 
 /// Numbers at and past every bound, and the words and shapes keys accept.
@@ -155,24 +80,8 @@ fn interesting() -> impl Strategy<Value = Value> {
     ]
 }
 
-fn set(root: &mut Map<String, Value>, dotted: &str, value: Value) {
-    match dotted.split_once('.') {
-        None => {
-            root.insert(dotted.to_owned(), value);
-        }
-        Some((head, rest)) => {
-            let child = root
-                .entry(head.to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(child) = child {
-                set(child, rest, value);
-            }
-        }
-    }
-}
-
 fn plugin_config() -> impl Strategy<Value = Value> {
-    proptest::sample::subsequence(KEYS, 0..8)
+    proptest::sample::subsequence(test_support::config_keys(), 0..8)
         .prop_flat_map(|keys| {
             keys.into_iter()
                 .map(|key| {
@@ -185,7 +94,7 @@ fn plugin_config() -> impl Strategy<Value = Value> {
         .prop_map(|pairs| {
             let mut root = Map::new();
             for (key, value) in pairs {
-                set(&mut root, key, value);
+                test_support::set_dotted(&mut root, key, value);
             }
             Value::Object(root)
         })

@@ -32,19 +32,8 @@ use serde_json::Value;
 const CI_CASES: u32 = 512;
 
 /// `PROPTEST_CASES` (the long mode) or the CI count.
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(CI_CASES)
-}
-
 fn config() -> Config {
-    Config {
-        cases: cases(),
-        failure_persistence: None,
-        ..Config::default()
-    }
+    test_support::proptest_config(CI_CASES)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -36,19 +36,8 @@ use serde_json::json;
 /// Histories per run in CI (well under 30 s in a debug build).
 const CI_CASES: u32 = 256;
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(CI_CASES)
-}
-
 fn config() -> Config {
-    Config {
-        cases: cases(),
-        failure_persistence: None,
-        ..Config::default()
-    }
+    test_support::proptest_config(CI_CASES)
 }
 
 const CLAUDE: &str = "us.anthropic.claude-sonnet-4-6";

@@ -6,87 +6,24 @@
 //! CI runs `CI_CASES` cases per target; the long mode is
 //! `PROPTEST_CASES=100000 cargo test -p host-harness --test fuzz_host_config`.
 
-use std::path::Path;
-
 use host_harness::config::HostConfig;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Value};
+use test_support::arbitrary_json;
 
 const PLUGIN_ID: &str = "amazon-bedrock";
 const CI_CASES: u32 = 256;
 /// Marks every secret value generated, so a message that echoes one is caught (CFG-04).
 const SECRET_MARK: &str = "zzsecretzz";
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(CI_CASES)
-}
-
 fn config() -> Config {
-    Config {
-        cases: cases(),
-        failure_persistence: None,
-        ..Config::default()
-    }
+    test_support::proptest_config(CI_CASES)
 }
 
 fn schema() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../manifest.json");
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(path).expect("manifest.json")).unwrap();
-    manifest["configSchema"].clone()
+    test_support::manifest()["configSchema"].clone()
 }
-
-/// Every key of the plugin config (nested ones dotted).
-const KEYS: &[&str] = &[
-    "discovery",
-    "discovery.enabled",
-    "discovery.region",
-    "discovery.providerFilter",
-    "discovery.refreshInterval",
-    "discovery.defaultContextWindow",
-    "discovery.defaultMaxTokens",
-    "guardrail",
-    "guardrail.guardrailIdentifier",
-    "guardrail.guardrailVersion",
-    "guardrail.streamProcessingMode",
-    "guardrail.trace",
-    "guardrail.latestMessageOnly",
-    "awsAuthentication",
-    "awsBedrockApiKey",
-    "awsProfile",
-    "awsAccessKey",
-    "awsSecretKey",
-    "awsSessionToken",
-    "awsRegion",
-    "awsBedrockEndpoint",
-    "awsBedrockControlPlaneEndpoint",
-    "awsUseCrossRegionInference",
-    "awsUseGlobalInference",
-    "awsBedrockUsePromptCache",
-    "reasoningEffort",
-    "thinkingBudgetTokens",
-    "requestMaxTokens",
-    "enable1MContext",
-    "timeouts",
-    "timeouts.connectMs",
-    "timeouts.streamIdleMs",
-    "retry",
-    "retry.maxAttempts",
-    "retry.baseDelayMs",
-    "retry.maxDelayMs",
-    "retry.failoverMemoryMs",
-    "retry.selfHeal",
-    "limits",
-    "limits.maxDeltaBytes",
-    "limits.maxToolArgumentBytes",
-    // Not a key: the unknown-property path.
-    "notAKey",
-    "retry.notAKey",
-];
 
 const SECRET_KEYS: &[&str] = &[
     "awsBedrockApiKey",
@@ -94,25 +31,6 @@ const SECRET_KEYS: &[&str] = &[
     "awsSecretKey",
     "awsSessionToken",
 ];
-
-fn arbitrary_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        ".{0,12}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            proptest::collection::btree_map("[a-zA-Z]{0,6}", inner, 0..4)
-                .prop_map(|map| Value::Object(map.into_iter().collect())),
-        ]
-    })
-}
 
 /// Values near what a key accepts: boundaries, enum words, env references, URLs.
 fn interesting() -> impl Strategy<Value = Value> {
@@ -177,24 +95,8 @@ fn value_for(key: &'static str) -> BoxedStrategy<Value> {
     }
 }
 
-fn set(root: &mut Map<String, Value>, dotted: &str, value: Value) {
-    match dotted.split_once('.') {
-        None => {
-            root.insert(dotted.to_owned(), value);
-        }
-        Some((head, rest)) => {
-            let child = root
-                .entry(head.to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(child) = child {
-                set(child, rest, value);
-            }
-        }
-    }
-}
-
 fn plugin_config() -> impl Strategy<Value = Value> {
-    proptest::sample::subsequence(KEYS, 0..8)
+    proptest::sample::subsequence(test_support::config_keys(), 0..8)
         .prop_flat_map(|keys| {
             let values: Vec<BoxedStrategy<(&'static str, Value)>> = keys
                 .into_iter()
@@ -205,7 +107,7 @@ fn plugin_config() -> impl Strategy<Value = Value> {
         .prop_map(|pairs| {
             let mut root = Map::new();
             for (key, value) in pairs {
-                set(&mut root, key, value);
+                test_support::set_dotted(&mut root, key, value);
             }
             Value::Object(root)
         })

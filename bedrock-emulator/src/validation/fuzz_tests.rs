@@ -10,6 +10,7 @@
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{json, Map, Value};
+use test_support::arbitrary_json;
 
 use super::cache::NO_CACHING;
 use super::{converse, resolve};
@@ -18,19 +19,8 @@ use crate::error::ApiError;
 
 const CI_CASES: u32 = 512;
 
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(CI_CASES)
-}
-
 fn config() -> Config {
-    Config {
-        cases: cases(),
-        failure_persistence: None,
-        ..Config::default()
-    }
+    test_support::proptest_config(CI_CASES)
 }
 
 /// Models of every rule family: Nova, Claude (old and new), Titan text, an embedding model.
@@ -60,24 +50,6 @@ fn bedrock_style(error: &ApiError) -> Result<(), TestCaseError> {
     prop_assert!(validation || no_caching, "not Bedrock-style: {:?}", error);
     prop_assert!(!error.message.trim().is_empty(), "{:?}", error);
     Ok(())
-}
-
-fn arbitrary_json() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        ".{0,10}".prop_map(Value::String),
-    ];
-    leaf.prop_recursive(3, 24, 4, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            proptest::collection::btree_map("[a-zA-Z]{0,8}", inner, 0..4)
-                .prop_map(|map| Value::Object(map.into_iter().collect())),
-        ]
-    })
 }
 
 /// A value that is sometimes right and often wrong for whatever key it is put at.
