@@ -11,6 +11,7 @@ use abi_stable::std_types::{RArc, ROption, RResult, RString, RVec};
 use plugin_api::chat::{ChatRequest, ReplayPolicy, ThinkingProfile};
 use plugin_api::embedding::EmbeddingProviderRequest;
 use plugin_api::error::{ErrorClassification, PluginError};
+use plugin_api::hooks::PayloadHookBox;
 use plugin_api::host::ConfigUpdate;
 use plugin_api::model::ModelDefinition;
 use plugin_api::poll::{PendingCatalog_TO, PendingDoctor_TO, PendingTokenCount_TO};
@@ -125,7 +126,20 @@ impl ChatProvider for Provider {
 
     fn stream_chat(&self, request: ChatRequest) -> RResult<ChatStreamBox, PluginError> {
         guard("ChatProvider::stream_chat", || {
-            let handle = self.plugin.start_chat(request)?;
+            let handle = self.plugin.start_chat(request, None)?;
+            Ok(ChatStream_TO::from_value(handle, TD_Opaque))
+        })
+        .into()
+    }
+
+    fn stream_chat_with_payload_hook(
+        &self,
+        request: ChatRequest,
+        hook: PayloadHookBox,
+    ) -> RResult<ChatStreamBox, PluginError> {
+        guard("ChatProvider::stream_chat_with_payload_hook", || {
+            let hook = converse::payload_hook::HostPayloadHook::new(hook);
+            let handle = self.plugin.start_chat(request, Some(hook))?;
             Ok(ChatStream_TO::from_value(handle, TD_Opaque))
         })
         .into()

@@ -26,6 +26,7 @@ use crate::aws::target::{CallContext, CallContexts};
 use crate::bounded::WarnOnce;
 use crate::converse;
 use crate::converse::learned::LearnedCorrections;
+use crate::converse::payload_hook::HostPayloadHook;
 use crate::converse::retry::ChooseProfile;
 use crate::discovery::{self, DiscoveryState};
 use crate::env::EnvSnapshot;
@@ -117,8 +118,13 @@ impl PluginState {
         Arc::new(move || plugin.call_context())
     }
 
-    /// Starts a ConverseStream for `request` (shape errors return synchronously).
-    pub fn start_chat(self: &Arc<Self>, request: ChatRequest) -> Result<StreamHandle, PluginError> {
+    /// Starts a ConverseStream for `request` (shape errors return synchronously), with the
+    /// host's payload hook when it passed one (REQ-03).
+    pub fn start_chat(
+        self: &Arc<Self>,
+        request: ChatRequest,
+        payload_hook: Option<HostPayloadHook>,
+    ) -> Result<StreamHandle, PluginError> {
         let call = self.call_context();
         // PLG-90: refused at once when the instance already runs its limit of streams.
         let permit = self
@@ -138,6 +144,7 @@ impl PluginState {
             self.app_profiles.clone(),
             Box::new(profiles),
             request,
+            payload_hook,
         )
     }
 

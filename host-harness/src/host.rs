@@ -2,9 +2,11 @@
 
 use std::path::Path;
 
-use abi_stable::std_types::{RStr, RString};
+use abi_stable::sabi_trait::TD_Opaque;
+use abi_stable::std_types::{RArc, ROption, RResult, RStr, RString};
 use plugin_api::chat::{ChatRequest, TokenCount};
 use plugin_api::error::PluginError;
+use plugin_api::hooks::{PayloadHook, PayloadHookBox, PayloadHook_TO, PayloadView};
 use plugin_api::host::{ConfigUpdate, HostContext};
 use plugin_api::model::ProviderCatalog;
 use plugin_api::status::{DoctorReport, PluginStatus};
@@ -144,6 +146,21 @@ impl LoadedPlugin {
             .map(ChatEventStream::new)
     }
 
+    /// Starts a streamed chat whose sends pass through `hook` first (REQ-03): it gets each
+    /// send's final payload (after all of the plugin's patches) and answers `Ok(None)` to send
+    /// it as it is, `Ok(Some(json))` to send `json` instead, or `Err(message)` to fail the
+    /// request with `message`. It runs on one of the plugin's threads, once per send.
+    pub fn stream_chat_with_payload_hook(
+        &self,
+        request: ChatRequest,
+        hook: impl Fn(&PayloadView) -> Result<Option<String>, String> + Send + Sync + 'static,
+    ) -> Result<ChatEventStream, PluginError> {
+        self.provider
+            .stream_chat_with_payload_hook(request, payload_hook(hook))
+            .into_result()
+            .map(ChatEventStream::new)
+    }
+
     pub async fn count_tokens(&self, request: ChatRequest) -> Result<TokenCount, PluginError> {
         PendingFuture::new(self.provider.count_tokens(request)).await
     }
@@ -185,4 +202,26 @@ impl LoadedPlugin {
             .into_result()
             .map(|provider| provider.into_option())
     }
+}
+
+/// A closure as the ABI's [`PayloadHook`] object.
+struct FnPayloadHook<F>(F);
+
+impl<F> PayloadHook for FnPayloadHook<F>
+where
+    F: Fn(&PayloadView) -> Result<Option<String>, String> + Send + Sync,
+{
+    fn on_payload(&self, payload: &PayloadView) -> RResult<ROption<RString>, RString> {
+        match (self.0)(payload) {
+            Ok(replacement) => RResult::ROk(replacement.map(RString::from).into()),
+            Err(message) => RResult::RErr(message.into()),
+        }
+    }
+}
+
+/// Wraps `hook` for [`ChatProvider::stream_chat_with_payload_hook`](plugin_api::traits::ChatProvider::stream_chat_with_payload_hook).
+pub fn payload_hook(
+    hook: impl Fn(&PayloadView) -> Result<Option<String>, String> + Send + Sync + 'static,
+) -> PayloadHookBox {
+    PayloadHook_TO::from_ptr(RArc::new(FnPayloadHook(hook)), TD_Opaque)
 }

@@ -148,6 +148,31 @@
 //!
 //! Dropping a stream or a pending handle cancels its work inside the plugin.
 //!
+//! To see (or rewrite) what the plugin sends, start the chat with a
+//! [`PayloadHook`](hooks::PayloadHook) instead (REQ-03). The plugin calls it on one of its own
+//! threads before each send, after all of its own patches; a plugin built before 0.2.1 (or one
+//! that does not implement hooks) answers with an `Unsupported` error instead of a stream.
+//!
+//! ```
+//! use plugin_api::abi_stable::sabi_trait::TD_Opaque;
+//! use plugin_api::abi_stable::std_types::{RArc, ROption, RResult, RString};
+//! use plugin_api::hooks::{PayloadHook, PayloadHookBox, PayloadHook_TO, PayloadView};
+//!
+//! /// Prints each payload and sends it unchanged.
+//! struct PrintPayload;
+//!
+//! impl PayloadHook for PrintPayload {
+//!     fn on_payload(&self, payload: &PayloadView) -> RResult<ROption<RString>, RString> {
+//!         eprintln!("{} attempt {}: {}", payload.operation, payload.attempt, payload.payload_json);
+//!         RResult::ROk(ROption::RNone)
+//!     }
+//! }
+//!
+//! let hook: PayloadHookBox = PayloadHook_TO::from_ptr(RArc::new(PrintPayload), TD_Opaque);
+//! // let mut stream = provider.stream_chat_with_payload_hook(request, hook).into_result()?;
+//! # drop(hook);
+//! ```
+//!
 //! Compatibility runs one way: a host loads a plugin built from the same or a *newer* compatible
 //! interface version (appended root-module fields and trait methods are allowed on the library
 //! side), but abi_stable 0.11 refuses a library that has *fewer* prefix fields than the host
@@ -220,6 +245,7 @@ pub mod embedding;
 pub mod error;
 pub mod event;
 pub mod ext;
+pub mod hooks;
 pub mod host;
 pub mod model;
 pub mod poll;

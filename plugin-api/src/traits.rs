@@ -11,6 +11,7 @@ use abi_stable::{
 use crate::chat::{ChatRequest, ReplayPolicy, ThinkingProfile};
 use crate::embedding::{EmbeddingProviderInfo, EmbeddingProviderRequest};
 use crate::error::{ErrorClassification, PluginError};
+use crate::hooks::PayloadHookBox;
 use crate::host::ConfigUpdate;
 use crate::model::ModelDefinition;
 use crate::poll::{
@@ -78,6 +79,26 @@ pub trait ChatProvider: Send + Sync + Clone {
     /// Fills model facts the host may lack (thinking map, reasoning flag; THINK-13).
     #[sabi(last_prefix_field)]
     fn normalize_model(&self, model: ModelDefinition) -> ModelDefinition;
+
+    /// [`stream_chat`](Self::stream_chat) with the host's payload hook (REQ-03): `hook` sees
+    /// the final payload of every send, after all of the plugin's patches, and may replace it
+    /// or fail the request (see [`PayloadHook`](crate::hooks::PayloadHook)).
+    ///
+    /// Appended in 0.2.1. A provider that does not implement it (and an object of a library
+    /// built before it) answers with this default: an `Unsupported` error with the message
+    /// [`PAYLOAD_HOOK_UNSUPPORTED`](crate::hooks::PAYLOAD_HOOK_UNSUPPORTED), so the host can
+    /// fall back to `stream_chat` or tell the user.
+    fn stream_chat_with_payload_hook(
+        &self,
+        request: ChatRequest,
+        hook: PayloadHookBox,
+    ) -> RResult<ChatStreamBox, PluginError> {
+        let _ = (request, hook);
+        RResult::RErr(PluginError::new(
+            crate::error::ErrorKind::Unsupported,
+            crate::hooks::PAYLOAD_HOOK_UNSUPPORTED,
+        ))
+    }
 }
 
 /// A shared [`ChatProvider`], as [`PluginInstance::chat_provider`] returns it.

@@ -23,6 +23,7 @@ use crate::app_profiles::{self, AppProfiles};
 use crate::aws::target::{CallContext, RuntimeRequest};
 use crate::converse::driver::{self, SendSpec, StreamRequest};
 use crate::converse::learned::LearnedCorrections;
+use crate::converse::payload_hook::HostPayloadHook;
 use crate::converse::request::{self, ConverseInput, Operation};
 use crate::converse::response::mapper::StreamLimits;
 use crate::converse::response::mapper::{MapperConfig, StreamMapper, SurfaceRequest};
@@ -32,7 +33,8 @@ use crate::models::traits::ModelTraits;
 use crate::pending::{EventSink, StreamHandle, StreamPermit};
 
 /// Validates and shapes the request now (so shape errors return synchronously), then sends
-/// it on the plugin runtime; `permit` (PLG-90) is held until the stream's task ends.
+/// it on the plugin runtime; `permit` (PLG-90) is held until the stream's task ends. The
+/// host's `payload_hook` runs there before each send, after the target resolution (REQ-03).
 pub fn start(
     permit: Option<StreamPermit>,
     call: CallContext,
@@ -40,6 +42,7 @@ pub fn start(
     app_profiles: Arc<AppProfiles>,
     profiles: Box<dyn ChooseProfile>,
     request: ChatRequest,
+    payload_hook: Option<HostPayloadHook>,
 ) -> Result<StreamHandle, PluginError> {
     if request.model.api.as_str() != API {
         return Err(PluginError::new(
@@ -127,6 +130,7 @@ pub fn start(
                 failover_memory: settings.config.retry_failover_memory(),
                 model_access: request.model.access().map(str::to_owned),
                 endpoint,
+                payload_hook,
             },
             sink,
         )

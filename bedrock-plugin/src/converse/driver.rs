@@ -17,6 +17,7 @@ use plugin_api::event::{RetryNotice, StopReason, StreamEvent, StreamEvent_NE};
 use crate::config::RetryPolicy;
 use crate::converse::errors;
 use crate::converse::learned::LearnedCorrections;
+use crate::converse::payload_hook::{self, HookSend, HostPayloadHook};
 use crate::converse::request::ConverseInput;
 use crate::converse::request::{guardrail, performance};
 use crate::converse::response::mapper::{MapperConfig, StreamMapper};
@@ -59,6 +60,8 @@ pub struct StreamRequest {
     /// BR-83: the model's access as discovery found it (the catalog's `model.access`), so an
     /// AccessDeniedException can say why.
     pub model_access: Option<String>,
+    /// REQ-03: the host's payload hook, run before every send (PLG-120).
+    pub payload_hook: Option<HostPayloadHook>,
 }
 
 pub(crate) fn idle_ms(timeout: Duration) -> u64 {
@@ -98,6 +101,7 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
         failover_memory,
         model_access,
         endpoint,
+        payload_hook,
     } = request;
     let SendSpec {
         client,
@@ -144,10 +148,29 @@ pub async fn run(request: StreamRequest, sink: EventSink) {
         let mut mapper = StreamMapper::new(config);
         mapper.set_resolved_model_id(resolved.clone());
         mapper.set_attempt(send_number);
+        let hook = payload_hook
+            .as_ref()
+            .map(|hook| hook.for_send(&region, send_number));
         let sent = if unary {
-            attempt_converse(&client, input.clone(), idle_timeout, &mut mapper, &sink).await
+            attempt_converse(
+                &client,
+                input.clone(),
+                idle_timeout,
+                &mut mapper,
+                &sink,
+                hook,
+            )
+            .await
         } else {
-            attempt(&client, input.clone(), idle_timeout, &mut mapper, &sink).await
+            attempt(
+                &client,
+                input.clone(),
+                idle_timeout,
+                &mut mapper,
+                &sink,
+                hook,
+            )
+            .await
         };
         let failure = match sent {
             Attempt::Over => {
@@ -450,6 +473,7 @@ async fn attempt(
     idle_timeout: Duration,
     mapper: &mut StreamMapper,
     sink: &EventSink,
+    hook: Option<HookSend<'_>>,
 ) -> Attempt {
     let mut out: Vec<StreamEvent_NE> = Vec::with_capacity(8);
     let fresh = FailurePhase {
@@ -475,9 +499,25 @@ async fn attempt(
         .set_performance_config(input.performance_config)
         .set_output_config(input.output_config)
         .set_additional_model_request_fields(input.additional_model_request_fields)
-        .set_additional_model_response_field_paths(input.additional_model_response_field_paths)
-        .customize()
-        .mutate_request(move |request| guardrail::strip_unset_keys(request, &unset_guardrail_keys));
+        .set_additional_model_response_field_paths(input.additional_model_response_field_paths);
+    // REQ-03: the host's hook sees the final payload and may replace it (before the stall
+    // guard is armed: the host's time is not Bedrock's).
+    let (request, replacement) =
+        match payload_hook::before_send(hook, request, &unset_guardrail_keys).await {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                return Attempt::Failed(Box::new(Failure {
+                    error,
+                    retry_after: None,
+                    phase: fresh,
+                    held: out,
+                }))
+            }
+        };
+    let request = request.customize().mutate_request(move |request| {
+        guardrail::strip_unset_keys(request, &unset_guardrail_keys);
+        payload_hook::replace_body(request, replacement.as_ref());
+    });
     // BR-20: one idle timer for the whole send, armed now and re-armed (never re-created) as
     // headers and events arrive.
     let idle = tokio::time::sleep(idle_timeout);
@@ -530,6 +570,7 @@ async fn attempt_converse(
     idle_timeout: Duration,
     mapper: &mut StreamMapper,
     sink: &EventSink,
+    hook: Option<HookSend<'_>>,
 ) -> Attempt {
     let out: Vec<StreamEvent_NE> = Vec::with_capacity(8);
     let request = client
@@ -561,6 +602,14 @@ async fn attempt_converse(
             held: out,
         }))
     };
+    // REQ-03: the hook sees this send too (operation `Converse`).
+    let (request, replacement) = match payload_hook::before_send(hook, request, &[]).await {
+        Ok(prepared) => prepared,
+        Err(error) => return failed(error, None, out),
+    };
+    let request = request
+        .customize()
+        .mutate_request(move |request| payload_hook::replace_body(request, replacement.as_ref()));
     // BR-20: without a stream, the whole answer must arrive within the idle timeout.
     let output = match tokio::time::timeout(idle_timeout, request.send()).await {
         Err(_) => {

@@ -17,6 +17,7 @@ use plugin_api::chat::{
     ThinkingLevel_NE, ToolDefinition,
 };
 use plugin_api::event::{StopReason, StreamEvent};
+use plugin_api::hooks::PayloadView;
 use plugin_api::model::ModelDefinition;
 use plugin_api::traits::ListModelsOptions;
 
@@ -32,12 +33,17 @@ pub const AFTER_HELP: &str = concat!(
   host-harness chat amazon-bedrock/us.anthropic.claude-sonnet-4-6 --attach chart.png \"Describe this chart\"
   git diff | host-harness chat amazon-bedrock/amazon.nova-pro-v1:0 --system \"Review this diff\"
   host-harness chat amazon-bedrock/amazon.nova-micro-v1:0 --json \"Hi\" | jq -c 'select(.type==\"summary\")'
+  host-harness chat amazon-bedrock/us.anthropic.claude-sonnet-4-6 --show-payload \"Hi\" 2> payload.txt
 
 Output: the answer on stdout as it streams; thinking dim on a terminal, else between
 [thinking] and [/thinking]; [redacted thinking] for redacted blocks; tool calls as
 [tool call NAME {arguments}]. On a terminal, control sequences in model output are removed.
 The footer (stop reason, tokens, cost, the model that served the request, request id, time
 to first token and total time as measured here, and the server's own latency) goes to stderr.
+--show-payload prints, before each send, a [payload OPERATION REGION attempt N] line and
+the request exactly as the plugin sends it to Bedrock (JSON, after all of its patches:
+region, temperature omission, thinking, prompt-cache points, guardrail, service tier) to
+stderr; a retried or self-healed request prints each resend too.
 
 ",
     super::exit_codes!()
@@ -107,6 +113,10 @@ pub struct Args {
     /// markers and a sources list.
     #[arg(long)]
     cite: bool,
+    /// Print the final request payload (Bedrock's JSON wire shape, after all of the plugin's
+    /// patches) to stderr before each send (REQ-03).
+    #[arg(long)]
+    show_payload: bool,
 }
 
 /// HCFG-11: the part after the first `/` is the Bedrock model id verbatim.
@@ -162,6 +172,8 @@ struct Session<'a> {
     messages: Vec<Message_NE>,
     priced: bool,
     json: bool,
+    /// `--show-payload`: each send's payload goes to stderr first.
+    show_payload: bool,
     tool_results: Vec<(String, String)>,
     turn: usize,
 }
@@ -179,10 +191,13 @@ impl Session<'_> {
         let mut request = self.template.clone();
         request.messages = RVec::from(self.messages.clone());
         let mut timing = Timing::start();
-        let mut stream = self
-            .plugin
-            .stream_chat(request)
-            .map_err(|err| fail(err.message))?;
+        let started = if self.show_payload {
+            self.plugin
+                .stream_chat_with_payload_hook(request, show_payload)
+        } else {
+            self.plugin.stream_chat(request)
+        };
+        let mut stream = started.map_err(|err| fail(err.message))?;
         let mut collector = conversation::Collector::default();
         let shape = Shape {
             json: self.json,
@@ -341,6 +356,7 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
             messages: Vec::new(),
             priced,
             json: args.json,
+            show_payload: args.show_payload,
             tool_results,
             turn: 0,
         };
@@ -354,6 +370,24 @@ pub fn run(context: &Context, args: Args) -> Result<ExitCode, ExitCode> {
             None => repl::run(&mut session, &mut out, attachments).await,
         }
     })
+}
+
+/// `--show-payload`'s hook: the payload, pretty-printed, on stderr; sent unchanged.
+fn show_payload(payload: &PayloadView) -> Result<Option<String>, String> {
+    err_line(payload_text(payload));
+    Ok(None)
+}
+
+/// The header line and the pretty-printed payload (verbatim if it is not JSON).
+fn payload_text(payload: &PayloadView) -> String {
+    let json = serde_json::from_str::<serde_json::Value>(payload.payload_json.as_str())
+        .ok()
+        .and_then(|value| serde_json::to_string_pretty(&value).ok())
+        .unwrap_or_else(|| payload.payload_json.to_string());
+    format!(
+        "[payload {} {} attempt {}]\n{json}",
+        payload.operation, payload.region, payload.attempt
+    )
 }
 
 /// How one response is shown.

@@ -215,3 +215,28 @@ mod rendering {
         assert!(!lines.iter().any(|l| l.starts_with("server latency")));
     }
 }
+
+#[test]
+fn req_03_show_payload_text_is_a_header_and_the_pretty_json() {
+    let payload = PayloadView {
+        operation: "ConverseStream".into(),
+        model_id: "amazon.nova-micro-v1:0".into(),
+        region: "eu-west-1".into(),
+        attempt: 2,
+        payload_json: r#"{"modelId":"amazon.nova-micro-v1:0","inferenceConfig":{"maxTokens":5}}"#
+            .into(),
+        extensions: Default::default(),
+    };
+    assert_eq!(
+        payload_text(&payload),
+        "[payload ConverseStream eu-west-1 attempt 2]\n{\n  \"modelId\": \"amazon.nova-micro-v1:0\",\n  \"inferenceConfig\": {\n    \"maxTokens\": 5\n  }\n}"
+    );
+    let broken = PayloadView {
+        payload_json: "not json".into(),
+        ..payload
+    };
+    assert_eq!(
+        payload_text(&broken),
+        "[payload ConverseStream eu-west-1 attempt 2]\nnot json"
+    );
+}
