@@ -41,6 +41,7 @@ pub enum EmulatorError {
 /// A running emulator. Dropping it shuts the listener and its runtime thread down.
 pub struct Emulator {
     shared: Arc<Shared>,
+    connections: Arc<server::Connections>,
     base_url: String,
     port: u16,
     ca_path: Option<PathBuf>,
@@ -93,9 +94,17 @@ impl Emulator {
             Some(g) => (Some(g.acceptor), Some(g.dir), Some(g.ca_path)),
             None => (None, None, None),
         };
-        let server = spawn_server(listener, acceptor, shared.clone(), port)?;
+        let connections = Arc::new(server::Connections::default());
+        let server = spawn_server(
+            listener,
+            acceptor,
+            shared.clone(),
+            connections.clone(),
+            port,
+        )?;
         Ok(Emulator {
             shared,
+            connections,
             base_url: base_url(options.tls, port),
             port,
             ca_path,
@@ -262,6 +271,35 @@ impl Emulator {
         }
     }
 
+    /// Client connections open now (accepted and not yet closed by either side): what a client
+    /// still holds of this emulator, e.g. its pooled idle connections (NET-07).
+    pub fn open_connections(&self) -> usize {
+        self.connections.counts().open
+    }
+
+    /// Client connections accepted since the start; a client that reuses its pooled connections
+    /// does not raise it.
+    pub fn accepted_connections(&self) -> u64 {
+        self.connections.counts().accepted
+    }
+
+    /// Waits up to `timeout` (a hang guard, not a timing assertion: a connection closes
+    /// asynchronously after the client lets go of it) until at most `open` connections are
+    /// open; returns the open count last seen.
+    pub fn wait_for_open_connections_at_most(&self, open: usize, timeout: Duration) -> usize {
+        self.connections
+            .wait_until(timeout, |counts| counts.open <= open)
+            .open
+    }
+
+    /// Waits up to `timeout` (a hang guard) until at least `accepted` connections were accepted
+    /// since the start; returns the accepted count last seen.
+    pub fn wait_for_accepted_connections_at_least(&self, accepted: u64, timeout: Duration) -> u64 {
+        self.connections
+            .wait_until(timeout, |counts| counts.accepted >= accepted)
+            .accepted
+    }
+
     /// Outcome of a stream if already known.
     pub fn stream_outcome(&self, request_id: u64) -> Option<StreamOutcome> {
         self.shared
@@ -304,13 +342,14 @@ fn spawn_server(
     listener: std::net::TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shared: Arc<Shared>,
+    connections: Arc<server::Connections>,
     port: u16,
 ) -> Result<ServerThread, EmulatorError> {
     let (shutdown, shutdown_rx) = oneshot::channel();
     let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
     let thread = std::thread::Builder::new()
         .name(format!("bedrock-emulator-{port}"))
-        .spawn(move || run_server(listener, tls, shared, shutdown_rx, ready_tx))?;
+        .spawn(move || run_server(listener, tls, shared, connections, shutdown_rx, ready_tx))?;
     match ready_rx.recv() {
         Ok(Ok(())) => Ok(ServerThread { shutdown, thread }),
         Ok(Err(e)) => Err(EmulatorError::Runtime(e)),
@@ -323,6 +362,7 @@ fn run_server(
     listener: std::net::TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shared: Arc<Shared>,
+    connections: Arc<server::Connections>,
     shutdown: oneshot::Receiver<()>,
     ready: mpsc::Sender<Result<(), String>>,
 ) {
@@ -345,7 +385,7 @@ fn run_server(
             }
         };
         let _ = ready.send(Ok(()));
-        server::serve(listener, tls, shared, shutdown).await;
+        server::serve(listener, tls, shared, connections, shutdown).await;
     });
     rt.shutdown_timeout(Duration::from_millis(200));
 }

@@ -100,11 +100,12 @@ fn assert_failed_mid_stream(events: &[StreamEvent], sent: usize, message: &str) 
 }
 
 /// A failure before any stream event: the `Error` is the only event, kind `network`,
-/// retryable, with ERR-02's diagnostic.
+/// retryable, with the transport `code` (ERR-01) and ERR-02's diagnostic.
 fn assert_failed_before_start<'a>(
     events: &'a [StreamEvent],
     sent: usize,
     message: &str,
+    code: Option<&str>,
 ) -> &'a StreamFailure {
     assert_eq!(sent, 1, "one attempt");
     let failure = only_error(events);
@@ -112,7 +113,7 @@ fn assert_failed_before_start<'a>(
     assert_eq!(failure.error.kind(), Some(ErrorKind::Network));
     assert_eq!(failure.error.message.as_str(), message);
     assert!(failure.error.retryable);
-    assert_eq!(error_code(failure), None);
+    assert_eq!(error_code(failure), code);
     assert_eq!(
         transport_diagnostic(failure),
         [(
@@ -194,7 +195,7 @@ async fn plg_57_err_02_an_http_200_with_an_html_body_is_one_network_error_with_t
         body: "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>".into(),
     })
     .await;
-    let failure = assert_failed_before_start(&events, sent, UNEXPECTED_END);
+    let failure = assert_failed_before_start(&events, sent, UNEXPECTED_END, None);
     assert!(request_id(failure).is_some_and(|id| !id.is_empty()));
     assert_eq!(
         failure
@@ -215,7 +216,7 @@ async fn plg_57_err_02_a_json_body_instead_of_an_event_stream_is_one_network_err
         body: r#"{"output":{"message":{"role":"assistant","content":[{"text":"hi"}]}},"stopReason":"end_turn"}"#.into(),
     })
     .await;
-    let failure = assert_failed_before_start(&events, sent, UNEXPECTED_END);
+    let failure = assert_failed_before_start(&events, sent, UNEXPECTED_END, None);
     assert!(request_id(failure).is_some_and(|id| !id.is_empty()));
 }
 
@@ -226,7 +227,8 @@ async fn plg_57_err_02_a_connection_reset_before_the_headers_is_one_network_erro
     let failure = assert_failed_before_start(
         &events,
         sent,
-        "dispatch failure: other: client error (SendRequest): connection closed before message completed",
+        "dispatch failure: io error: client error (SendRequest): connection error: Connection reset by peer (os error 104)",
+        Some("ECONNRESET"),
     );
     assert_eq!(request_id(failure), None);
     assert!(failure.summary.request_id.is_none());
@@ -236,7 +238,7 @@ async fn plg_57_err_02_a_connection_reset_before_the_headers_is_one_network_erro
 async fn plg_57_err_02_a_connection_reset_after_the_headers_is_one_network_error_with_the_request_id(
 ) {
     let (events, sent) = stream_with(Fault::DisconnectAfter { events: 0 }).await;
-    let failure = assert_failed_before_start(&events, sent, BODY_EOF);
+    let failure = assert_failed_before_start(&events, sent, BODY_EOF, None);
     assert!(request_id(failure).is_some_and(|id| !id.is_empty()));
 }
 

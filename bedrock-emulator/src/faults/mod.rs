@@ -88,7 +88,8 @@ pub enum Fault {
     /// Add `Retry-After: <seconds>` to the request's [`Fault::Http`] answer, as a throttle that
     /// names its minimum wait does (the client's BR-10 delay is at least this long).
     RetryAfter { seconds: u64 },
-    /// Close the connection before any response head is written.
+    /// Reset the connection (a TCP RST: `SO_LINGER` 0, then close) before any response byte,
+    /// so the client reads `ECONNRESET` rather than an end of stream (EX-A15).
     ResetBeforeHeaders,
 }
 

@@ -5,10 +5,13 @@
 //!
 //! This module only accepts connections. A request then goes [`route`] → [`pipeline`] (record, auth,
 //! faults, latency) → [`operations`] (one function per operation), answered through [`response`] or,
-//! for streams, [`stream_body`].
+//! for streams, [`stream_body`]. [`connections`] counts the connections accepted and still open
+//! (NET-07); [`reset`] turns the `ResetBeforeHeaders` fault into a TCP RST.
 
+mod connections;
 mod operations;
 mod pipeline;
+mod reset;
 mod response;
 mod route;
 mod stream_body;
@@ -23,28 +26,23 @@ use http_body_util::combinators::UnsyncBoxBody;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 
 use crate::shared::Shared;
+pub(crate) use connections::Connections;
+use reset::ResetSignal;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub(crate) type Body = UnsyncBoxBody<Bytes, BoxError>;
 
-/// Marks a response that must not be sent: the connection is closed instead (the
+/// Marks a response that must not be sent: the connection is reset instead (the
 /// `ResetBeforeHeaders` fault).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct ResetConnection;
 
-impl std::fmt::Display for ResetConnection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("emulator fault: connection closed before the response head")
-    }
-}
-
-impl std::error::Error for ResetConnection {}
-
-/// Accept connections until `shutdown` fires.
+/// Accept connections until `shutdown` fires, counting each in `connections` while it is open.
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shared: Arc<Shared>,
+    connections: Arc<Connections>,
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
     loop {
@@ -59,39 +57,59 @@ pub(crate) async fn serve(
                 continue;
             }
         };
+        let open = connections.accepted();
         let _ = stream.set_nodelay(true);
-        tokio::spawn(serve_connection(stream, tls.clone(), shared.clone()));
+        let (tls, shared) = (tls.clone(), shared.clone());
+        tokio::spawn(async move {
+            serve_connection(stream, tls, shared).await;
+            // Only now is the socket closed: the connection stops counting as open.
+            drop(open);
+        });
     }
 }
 
-/// Serve one connection (after the TLS handshake, if any) with whichever HTTP version it speaks.
+/// Serve one connection (after the TLS handshake, if any) with whichever HTTP version it
+/// speaks, until the client closes it or a `ResetBeforeHeaders` fault resets it.
 async fn serve_connection(
     stream: tokio::net::TcpStream,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shared: Arc<Shared>,
 ) {
+    let reset = Arc::new(ResetSignal::default());
+    let stream = reset::ResettableStream::new(stream, reset.clone());
+    let service_reset = reset.clone();
     let service = hyper::service::service_fn(move |req| {
         let shared = shared.clone();
+        let reset = service_reset.clone();
         async move {
             let resp = pipeline::handle(req, shared).await;
             if resp.extensions().get::<ResetConnection>().is_some() {
-                // The service's error makes hyper close the connection without a response.
-                return Err(ResetConnection);
+                // Nothing of this response (nor an HTTP/2 RST_STREAM) may reach the client:
+                // the connection task drops the connection while this call stays pending.
+                reset.fire();
+                return std::future::pending().await;
             }
-            Ok(resp)
+            Ok::<_, std::convert::Infallible>(resp)
         }
     });
     let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-    match tls {
-        Some(acceptor) => {
-            if let Ok(s) = acceptor.accept(stream).await {
-                let _ = builder.serve_connection(TokioIo::new(s), service).await;
+    let connection = async {
+        match tls {
+            Some(acceptor) => {
+                if let Ok(s) = acceptor.accept(stream).await {
+                    let _ = builder.serve_connection(TokioIo::new(s), service).await;
+                }
+            }
+            None => {
+                let _ = builder
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
             }
         }
-        None => {
-            let _ = builder
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        }
+    };
+    tokio::select! {
+        () = connection => {}
+        // Dropping the connection future drops the socket, which the signal made abortive.
+        () = reset.fired() => {}
     }
 }

@@ -102,3 +102,31 @@ fn br_80_br_85_account_catalog_paths() {
         );
     }
 }
+
+/// A TCP connection to `emu` with a read timeout as a hang guard (never reached by a passing
+/// test: the server answers, closes or resets long before).
+pub(super) fn connect(emu: &crate::Emulator) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(("127.0.0.1", emu.port())).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("read timeout");
+    stream
+}
+
+/// A ConverseStream request as HTTP/1.1 bytes, authorized with the default bearer token, with
+/// `fault` (if any) as its `x-emulator-fault` header.
+pub(super) fn converse_stream_request(emu: &crate::Emulator, fault: Option<&str>) -> Vec<u8> {
+    let body = r#"{"messages":[{"role":"user","content":[{"text":"hi"}]}]}"#;
+    let fault = fault
+        .map(|f| format!("x-emulator-fault: {f}\r\n"))
+        .unwrap_or_default();
+    format!(
+        "POST /model/amazon.nova-micro-v1%3A0/converse-stream HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\n\
+         authorization: Bearer {token}\r\ncontent-type: application/json\r\n{fault}\
+         content-length: {len}\r\n\r\n{body}",
+        port = emu.port(),
+        token = crate::DEFAULT_BEARER_TOKEN,
+        len = body.len(),
+    )
+    .into_bytes()
+}

@@ -11,6 +11,7 @@ use std::time::Duration;
 use aws_credential_types::Credentials;
 use aws_smithy_runtime_api::client::auth::http::HTTP_BEARER_AUTH_SCHEME_ID;
 use aws_smithy_runtime_api::client::auth::AuthSchemeId;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_runtime_api::client::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
@@ -86,10 +87,18 @@ impl<C: Clone> Lru<C> {
     }
 }
 
-/// Runtime and control-plane clients, cached by spec.
+/// Runtime and control-plane clients, cached by spec, and the HTTP clients they share.
+///
+/// One HTTP client per [`HttpSettings`] and connect timeout (see `http_client`) serves
+/// every SDK client of the instance with those: its
+/// connector (with the TLS configuration, whose root certificates take about 10 ms to load)
+/// is built once, so the first chat after a discovery run, or a client rebuilt for new
+/// credentials, does not pay for it again (issue 9). Connection pools are per connector, so
+/// the runtime and control-plane clients still keep their own hosts' connections.
 pub struct ClientCache {
     runtime: Mutex<Lru<aws_sdk_bedrockruntime::Client>>,
     control: Mutex<Lru<aws_sdk_bedrock::Client>>,
+    http: Mutex<Lru<SharedHttpClient>>,
 }
 
 impl Default for ClientCache {
@@ -99,6 +108,9 @@ impl Default for ClientCache {
                 entries: Vec::new(),
             }),
             control: Mutex::new(Lru {
+                entries: Vec::new(),
+            }),
+            http: Mutex::new(Lru {
                 entries: Vec::new(),
             }),
         }
@@ -127,13 +139,13 @@ fn shared_settings(spec: &ClientSpec) -> (RetryConfig, TimeoutConfig) {
 /// Applies the settings both services share to a service `Config` builder (the two SDK
 /// crates generate distinct builder types with the same methods).
 macro_rules! configure {
-    ($service:ident, $spec:expr) => {{
+    ($service:ident, $spec:expr, $http:expr) => {{
         let spec: &ClientSpec = $spec;
         let (retry, timeout) = shared_settings(spec);
         let mut builder = $service::Config::builder()
             .behavior_version($service::config::BehaviorVersion::latest())
             .region($service::config::Region::new(spec.region.clone()))
-            .http_client(http::build(&spec.http).map_err(http_error)?)
+            .http_client($http)
             .retry_config(retry)
             .timeout_config(timeout)
             .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
@@ -170,7 +182,11 @@ impl ClientCache {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         cache.get_or_try_insert(spec.cache_key(), || {
-            Ok(configure!(aws_sdk_bedrockruntime, spec))
+            Ok(configure!(
+                aws_sdk_bedrockruntime,
+                spec,
+                self.http_client(spec)?
+            ))
         })
     }
 
@@ -179,6 +195,29 @@ impl ClientCache {
             .control
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        cache.get_or_try_insert(spec.cache_key(), || Ok(configure!(aws_sdk_bedrock, spec)))
+        cache.get_or_try_insert(spec.cache_key(), || {
+            Ok(configure!(aws_sdk_bedrock, spec, self.http_client(spec)?))
+        })
+    }
+
+    /// The instance's HTTP client for the spec's HTTP settings and connect timeout, built on
+    /// first use.
+    ///
+    /// The connect timeout is part of the key because the SDK's HTTP client builds one connector
+    /// (with its own connection pool) per connect timeout and never drops one: shared across
+    /// timeouts, it would keep a pool for every `timeouts.connectMs` value ever configured, and
+    /// an SDK client evicted from its cache would leave its connections open (NET-07). Keyed
+    /// so, each HTTP client holds one pool, the LRU bounds them, and eviction closes the pool
+    /// (PLG-29).
+    fn http_client(&self, spec: &ClientSpec) -> Result<SharedHttpClient, PluginError> {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        spec.http.hash(&mut hasher);
+        spec.connect_timeout.hash(&mut hasher);
+        self.http
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get_or_try_insert(hasher.finish(), || {
+                http::build(&spec.http).map_err(http_error)
+            })
     }
 }

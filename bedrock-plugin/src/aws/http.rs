@@ -15,6 +15,10 @@ use crate::env::EnvSnapshot;
 pub struct HttpSettings {
     pub ca_bundle: Option<PathBuf>,
     pub proxy: Option<ProxySettings>,
+    /// The endpoint is plain `http://` (a local emulator or gateway) and no proxy is used: the
+    /// client then has no TLS stack at all, so building it skips loading and parsing the
+    /// system's root certificates (about 37M instructions, 10 ms, per client; issue 9).
+    pub plain_http: bool,
 }
 
 /// The proxy chosen for one endpoint.
@@ -89,9 +93,14 @@ pub fn proxy_for(endpoint_url: &str, env: &EnvSnapshot) -> Option<ProxySettings>
 
 /// The settings for a client talking to `endpoint_url`.
 pub fn settings_for(endpoint_url: &str, env: &EnvSnapshot) -> HttpSettings {
+    let proxy = proxy_for(endpoint_url, env);
     HttpSettings {
         ca_bundle: env.get("AWS_CA_BUNDLE").map(PathBuf::from),
-        proxy: proxy_for(endpoint_url, env),
+        plain_http: proxy.is_none()
+            && endpoint_url
+                .get(..7)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://")),
+        proxy,
     }
 }
 
@@ -141,6 +150,9 @@ fn split_userinfo(url: &str) -> (String, Option<(String, String)>) {
 
 /// Builds the HTTP client for these settings.
 pub fn build(settings: &HttpSettings) -> Result<SharedHttpClient, HttpClientError> {
+    if settings.plain_http && settings.proxy.is_none() {
+        return Ok(aws_smithy_http_client::Builder::new().build_http());
+    }
     let mut trust_store = TrustStore::default();
     if let Some(path) = &settings.ca_bundle {
         let pem = std::fs::read(path).map_err(|source| HttpClientError::CaBundle {

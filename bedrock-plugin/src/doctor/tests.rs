@@ -135,6 +135,7 @@ fn br_30_endpoint_flags_and_a_proxy_with_its_userinfo_masked() {
     };
     let http = HttpSettings {
         ca_bundle: None,
+        plain_http: false,
         proxy: Some(ProxySettings {
             url: "http://user:pw@proxy.example:3128".to_owned(),
             no_proxy: None,

@@ -50,3 +50,24 @@ fn proxy_credentials_are_split_and_redacted() {
     };
     assert!(!format!("{settings:?}").contains("secret"));
 }
+
+/// PLG-28: only a direct plain-`http://` endpoint gets the client without a TLS stack; an
+/// `https://` endpoint, or a plain one reached through a proxy, keeps TLS.
+#[test]
+fn plg_28_plain_http_only_for_direct_http_endpoints() {
+    let none = env(&[]);
+    assert!(settings_for("http://127.0.0.1:4566", &none).plain_http);
+    assert!(settings_for("HTTP://gateway.internal:8080", &none).plain_http);
+    assert!(!settings_for("https://bedrock-runtime.us-east-1.amazonaws.com", &none).plain_http);
+    let proxied = env(&[("HTTP_PROXY", "http://proxy:3128")]);
+    let settings = settings_for("http://gateway.internal:8080", &proxied);
+    assert!(settings.proxy.is_some());
+    assert!(!settings.plain_http);
+    // The CA bundle is irrelevant without TLS: an unreadable one does not fail a plain client.
+    let with_bundle = env(&[("AWS_CA_BUNDLE", "/nonexistent/ca.pem")]);
+    assert!(build(&settings_for("http://127.0.0.1:4566", &with_bundle)).is_ok());
+    assert!(matches!(
+        build(&settings_for("https://bedrock.example", &with_bundle)),
+        Err(HttpClientError::CaBundle { .. })
+    ));
+}
