@@ -821,3 +821,58 @@ async fn auth_two_instances_with_different_credentials_never_share_them() {
         "{schemes:?}"
     );
 }
+
+/// AUTH-09, PLG-27: a machine with no shared files at all (the default `~/.aws` paths absent,
+/// no keys, no profile) gets the spec's "no AWS credentials found" message listing where the
+/// plugin looked, not an SDK "could not read file" error that blames the missing config file.
+#[tokio::test(flavor = "multi_thread")]
+async fn auth_09_plg_27_missing_shared_files_mean_no_credentials_not_a_file_error() {
+    let emu = start();
+    shared_files(); // clears the live credential variables once for this process
+    let home = temp_dir("no-aws-home");
+    let env = vec![
+        ("AWS_REGION".to_owned(), "us-east-1".to_owned()),
+        ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+        ("HOME".to_owned(), home.display().to_string()),
+        (
+            "AWS_ENDPOINT_URL_BEDROCK".to_owned(),
+            emu.base_url().to_owned(),
+        ),
+    ];
+    let instance = make(json!({"discovery": {"enabled": true}}), json!({}), &env);
+    let error = list(&instance, true, false)
+        .await
+        .expect_err("no credentials anywhere");
+    assert_eq!(
+        error.message.as_str(),
+        "Amazon Bedrock credentials error: no AWS credentials found (checked \
+         AWS_BEARER_TOKEN_BEDROCK, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, shared \
+         config, web identity, container and instance metadata)"
+    );
+    assert_eq!(error.kind(), Some(ErrorKind::Auth));
+
+    // A named profile in files that do not exist: the message names the profile and the files.
+    let env_profile: Vec<(String, String)> = env
+        .iter()
+        .cloned()
+        .chain([("AWS_PROFILE".to_owned(), "work".to_owned())])
+        .collect();
+    let instance = make(
+        json!({"discovery": {"enabled": true}}),
+        json!({}),
+        &env_profile,
+    );
+    let error = list(&instance, true, false)
+        .await
+        .expect_err("profile in absent files");
+    assert_eq!(
+        error.message.as_str(),
+        format!(
+            "Amazon Bedrock credentials error: no AWS credentials found: profile \"work\" gives \
+             none in {home}/.aws/config or {home}/.aws/credentials (also checked web identity, \
+             container and instance metadata)",
+            home = home.display()
+        )
+    );
+    assert!(emu.requests().is_empty(), "nothing sent");
+}

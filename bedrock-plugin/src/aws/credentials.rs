@@ -169,12 +169,26 @@ impl CredentialCache {
 
 /// The shared files named by the operation's env snapshot, so the SDK's profile provider reads
 /// the same files the plugin's own decisions did (it would otherwise read the live env).
+///
+/// They are read here and handed over as contents: given as paths, a file that does not exist
+/// is a hard "could not read file" error for the SDK, which ends the whole default chain and
+/// blames a missing `~/.aws/config` when the user simply has no shared config (AUTH-09,
+/// PLG-27). A missing file reads as empty, as the SDK treats its own default paths; a file
+/// that exists but cannot be read stays a path, so the SDK's error names it.
 fn profile_files(env: &EnvSnapshot) -> EnvConfigFiles {
     let [config, credentials] = shared_config::shared_file_paths(env);
-    EnvConfigFiles::builder()
-        .with_file(EnvConfigFileKind::Config, config)
-        .with_file(EnvConfigFileKind::Credentials, credentials)
-        .build()
+    let mut files = EnvConfigFiles::builder();
+    for (kind, path) in [
+        (EnvConfigFileKind::Config, config),
+        (EnvConfigFileKind::Credentials, credentials),
+    ] {
+        files = match std::fs::read(&path) {
+            Ok(bytes) => files.with_contents(kind, String::from_utf8_lossy(&bytes)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => files.with_contents(kind, ""),
+            Err(_) => files.with_file(kind, path),
+        };
+    }
+    files.build()
 }
 
 /// EMB-30's probe: whether the SDK chain of `plan` yields credentials within `timeout` (one
@@ -202,60 +216,116 @@ async fn resolve_from_chain(
 ) -> Result<Credentials, PluginError> {
     let provider_config =
         ProviderConfig::default().with_region(Some(Region::new(region.to_owned())));
-    let result = match plan {
-        CredentialPlan::Profile(name) => ProfileFileCredentialsProvider::builder()
-            .configure(&provider_config)
-            .profile_files(profile_files(env))
-            .profile_name(name)
-            .build()
-            .provide_credentials()
-            .await
-            .map_err(|err| profile_error(name, &err)),
-        CredentialPlan::DefaultChain { profile } => {
-            let mut profile_provider = ProfileFileCredentialsProvider::builder()
+    let result =
+        match plan {
+            CredentialPlan::Profile(name) => ProfileFileCredentialsProvider::builder()
                 .configure(&provider_config)
-                .profile_files(profile_files(env));
-            if let Some(name) = profile {
-                profile_provider = profile_provider.profile_name(name);
-            }
-            // The SDK's default chain minus its environment-keys link: env keys were already
-            // taken from the snapshot with the blank rules of AUTH-01.
-            let mut chain =
-                CredentialsProviderChain::first_try("Profile", profile_provider.build())
-                    .or_else(
-                        "WebIdentityToken",
-                        WebIdentityTokenCredentialsProvider::builder()
-                            .configure(&provider_config)
-                            .build(),
-                    )
-                    .or_else(
-                        "EcsContainer",
-                        EcsCredentialsProvider::builder()
-                            .configure(&provider_config)
-                            .build(),
+                .profile_files(profile_files(env))
+                .profile_name(name)
+                .build()
+                .provide_credentials()
+                .await
+                .map_err(|err| profile_error(name, &err)),
+            CredentialPlan::DefaultChain { profile } => {
+                let mut profile_provider = ProfileFileCredentialsProvider::builder()
+                    .configure(&provider_config)
+                    .profile_files(profile_files(env));
+                if let Some(name) = profile {
+                    profile_provider = profile_provider.profile_name(name);
+                }
+                // The SDK's default chain minus its environment-keys link: env keys were already
+                // taken from the snapshot with the blank rules of AUTH-01.
+                let mut chain =
+                    CredentialsProviderChain::first_try("Profile", profile_provider.build())
+                        .or_else(
+                            "WebIdentityToken",
+                            WebIdentityTokenCredentialsProvider::builder()
+                                .configure(&provider_config)
+                                .build(),
+                        )
+                        .or_else(
+                            "EcsContainer",
+                            EcsCredentialsProvider::builder()
+                                .configure(&provider_config)
+                                .build(),
+                        );
+                if with_imds {
+                    chain = chain.or_else(
+                        "Ec2InstanceMetadata",
+                        InstanceMetadata(
+                            ImdsCredentialsProvider::builder()
+                                .configure(&provider_config)
+                                .build(),
+                        ),
                     );
-            if with_imds {
-                chain = chain.or_else(
-                    "Ec2InstanceMetadata",
-                    ImdsCredentialsProvider::builder()
-                        .configure(&provider_config)
-                        .build(),
-                );
+                }
+                chain.provide_credentials().await.map_err(|err| {
+                    // Every link said "not mine" (typed, not the SDK's wording, which changed
+                    // between releases): AUTH-09's message names where the plugin looked.
+                    if matches!(
+                    err,
+                    aws_credential_types::provider::error::CredentialsError::CredentialsNotLoaded(_)
+                ) {
+                        credentials_error(no_credentials_found(profile.as_deref(), env))
+                    } else {
+                        credentials_error(
+                            aws_smithy_types::error::display::DisplayErrorContext(&err).to_string(),
+                        )
+                    }
+                })
             }
-            chain.provide_credentials().await.map_err(|err| {
-                let detail = aws_smithy_types::error::display::DisplayErrorContext(&err).to_string();
-                if detail.contains("no providers in chain provided credentials") {
-                    credentials_error(
-                        "no AWS credentials found (checked AWS_BEARER_TOKEN_BEDROCK, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, shared config, web identity, container and instance metadata)",
-                    )
-                } else {
-                    credentials_error(detail)
+            _ => Err(credentials_error("no SigV4 credentials for this plan")),
+        };
+    result
+}
+
+/// The chain's instance-metadata link. Off an EC2 instance its failures (a refused token
+/// request, a proxy answering 403, a timeout) only mean "not on an instance", yet the SDK
+/// reports them as errors that end the chain, so a laptop without credentials was told about
+/// an IMDS session token instead of AUTH-09's "no AWS credentials found (checked …)" (PLG-27).
+/// They are passed on as "not loaded", with the detail logged at debug level.
+#[derive(Debug)]
+struct InstanceMetadata(ImdsCredentialsProvider);
+
+impl ProvideCredentials for InstanceMetadata {
+    fn provide_credentials<'a>(
+        &'a self,
+    ) -> aws_credential_types::provider::future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        aws_credential_types::provider::future::ProvideCredentials::new(async move {
+            self.0.provide_credentials().await.map_err(|err| {
+                use aws_credential_types::provider::error::CredentialsError;
+                match err {
+                    CredentialsError::CredentialsNotLoaded(_) => err,
+                    other => {
+                        let detail = aws_smithy_types::error::display::DisplayErrorContext(&other)
+                            .to_string();
+                        tracing::debug!(%detail, "instance metadata gave no credentials");
+                        CredentialsError::not_loaded(detail)
+                    }
                 }
             })
+        })
+    }
+}
+
+/// AUTH-09's "no AWS credentials found" text. When a profile was named (AWS_PROFILE), it says
+/// which profile the shared files lacked and where they were looked for, since that is almost
+/// always what the user has to fix.
+fn no_credentials_found(profile: Option<&str>, env: &EnvSnapshot) -> String {
+    match profile {
+        None => "no AWS credentials found (checked AWS_BEARER_TOKEN_BEDROCK, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, shared config, web identity, container and instance metadata)".to_owned(),
+        Some(name) => {
+            let [config, credentials] = shared_config::shared_file_paths(env);
+            format!(
+                "no AWS credentials found: profile \"{name}\" gives none in {} or {} (also checked web identity, container and instance metadata)",
+                config.display(),
+                credentials.display()
+            )
         }
-        _ => Err(credentials_error("no SigV4 credentials for this plan")),
-    };
-    result
+    }
 }
 
 fn profile_error(
@@ -274,3 +344,6 @@ fn profile_error(
         credentials_error(format!("profile \"{name}\": {detail}"))
     }
 }
+
+#[cfg(test)]
+mod tests;
