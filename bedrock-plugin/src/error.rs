@@ -14,7 +14,7 @@
 use std::sync::LazyLock;
 
 use plugin_api::error::{ErrorKind, PluginError};
-use regex::Regex;
+use regex_lite::Regex;
 
 /// The diagnostic kind of a transport failure before the message stream started (ERR-02).
 pub const TRANSPORT_FAILURE_DIAGNOSTIC: &str = "provider_transport_failure";

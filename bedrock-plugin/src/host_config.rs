@@ -32,6 +32,11 @@ pub struct HostView {
     /// `bedrock`: the host chose Bedrock embeddings explicitly, which allows EMB-30's probe to
     /// ask instance metadata.
     pub memory_search_bedrock_anywhere: bool,
+    /// [`Self::explicit_models`], built on first use: every chat asks for its prices (BR-61),
+    /// and rebuilding the definitions from the config JSON per request cost about 40k
+    /// instructions on the path to the first token (issue 9). A view belongs to one settings
+    /// generation, so the list never goes stale.
+    explicit: std::sync::OnceLock<Vec<ModelDefinition>>,
 }
 
 /// The Bedrock memory-search selection of the host config (EMB-02, EMB-40).
@@ -162,18 +167,25 @@ impl HostView {
     /// The explicit models of every entry, exact key first, deduplicated by
     /// case-insensitive id (the exact key wins, HCFG-12).
     pub fn explicit_models(&self) -> Vec<ModelDefinition> {
-        let mut seen = std::collections::HashSet::new();
-        let mut models = Vec::new();
-        for entry in &self.providers {
-            for model in &entry.models {
-                if let Some(definition) = model_definition(model, entry) {
-                    if seen.insert(definition.id.as_str().to_ascii_lowercase()) {
-                        models.push(definition);
+        self.explicit_definitions().to_vec()
+    }
+
+    /// The explicit definitions, built once per view.
+    fn explicit_definitions(&self) -> &[ModelDefinition] {
+        self.explicit.get_or_init(|| {
+            let mut seen = std::collections::HashSet::new();
+            let mut models = Vec::new();
+            for entry in &self.providers {
+                for model in &entry.models {
+                    if let Some(definition) = model_definition(model, entry) {
+                        if seen.insert(definition.id.as_str().to_ascii_lowercase()) {
+                            models.push(definition);
+                        }
                     }
                 }
             }
-        }
-        models
+            models
+        })
     }
 
     /// BR-61: the prices of `model`: its own when it has any, else those of the configured
@@ -184,7 +196,7 @@ impl HostView {
         if model.cost != ModelCost::default() {
             return model.cost;
         }
-        let explicit = self.explicit_models();
+        let explicit = self.explicit_definitions();
         let priced = |id: &str| {
             explicit
                 .iter()

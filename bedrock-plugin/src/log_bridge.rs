@@ -22,7 +22,7 @@ use std::sync::{Arc, LazyLock, Mutex, Once, RwLock, Weak};
 use abi_stable::std_types::{ROption, RString, RVec};
 use plugin_api::host::{HostLoggerBox, LogField, LogLevel, LogRecord};
 use plugin_api::secret::SecretString;
-use regex::Regex;
+use regex_lite::Regex;
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record};
 use tracing_core::subscriber::Interest;
@@ -81,7 +81,7 @@ impl Registry {
         }
         if ACCESS_KEY_ID_RE.is_match(&text) {
             let replaced = ACCESS_KEY_ID_RE
-                .replace_all(&text, |caps: &regex::Captures<'_>| {
+                .replace_all(&text, |caps: &regex_lite::Captures<'_>| {
                     access_key_id_hint(&caps[0])
                 })
                 .into_owned();

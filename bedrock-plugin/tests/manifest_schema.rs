@@ -476,7 +476,7 @@ fn cfg_schema_every_property_has_a_description() {
 
 #[test]
 fn cfg_patterns_compile_and_accept_spec_examples() {
-    let region = regex::Regex::new(REGION_PATTERN).unwrap();
+    let region = regex_lite::Regex::new(REGION_PATTERN).unwrap();
     for ok in [
         "us-east-1",
         "us-gov-west-1",
@@ -489,7 +489,7 @@ fn cfg_patterns_compile_and_accept_spec_examples() {
     for bad in ["US-EAST-1", "useast1", "us-east", ""] {
         assert!(!region.is_match(bad), "{bad}");
     }
-    let endpoint = regex::Regex::new(ENDPOINT_PATTERN).unwrap();
+    let endpoint = regex_lite::Regex::new(ENDPOINT_PATTERN).unwrap();
     for ok in [
         "https://bedrock-proxy.example",
         "http://127.0.0.1:4566",
@@ -500,14 +500,14 @@ fn cfg_patterns_compile_and_accept_spec_examples() {
     for bad in ["ftp://x", "bedrock.example", "https://", "https:// x"] {
         assert!(!endpoint.is_match(bad), "{bad}");
     }
-    let version = regex::Regex::new(GUARDRAIL_VERSION_PATTERN).unwrap();
+    let version = regex_lite::Regex::new(GUARDRAIL_VERSION_PATTERN).unwrap();
     for ok in ["DRAFT", "1", "7", "12345678"] {
         assert!(version.is_match(ok), "{ok}");
     }
     for bad in ["0", "draft", "123456789", "1.0", ""] {
         assert!(!version.is_match(bad), "{bad}");
     }
-    let id = regex::Regex::new(ENV_VAR_ID_PATTERN).unwrap();
+    let id = regex_lite::Regex::new(ENV_VAR_ID_PATTERN).unwrap();
     assert!(id.is_match("TEAM_BEDROCK_KEY"));
     assert!(!id.is_match("1BAD"));
     assert!(!id.is_match("A-B"));

@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::env::EnvSnapshot;
 
@@ -36,7 +36,7 @@ static BASE_URL_PATTERN: LazyLock<Regex> = LazyLock::new(|| {
     let suffixes = PARTITIONS
         .iter()
         .flat_map(|(_, suffix, dual_stack)| [suffix, dual_stack])
-        .map(|suffix| regex::escape(suffix))
+        .map(|suffix| regex_lite::escape(suffix))
         .collect::<Vec<_>>()
         .join("|");
     Regex::new(&format!(

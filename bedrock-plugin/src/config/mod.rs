@@ -17,7 +17,7 @@ use std::fmt;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use regex::Regex;
+use regex_lite::Regex;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;

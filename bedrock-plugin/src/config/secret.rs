@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use plugin_api::config_rules::{BLANK_SECRET_MESSAGE, SECRET_SHAPE_MESSAGE};
 use plugin_api::secret::SecretString;
-use regex::Regex;
+use regex_lite::Regex;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;

@@ -21,7 +21,7 @@ use plugin_api::abi_stable::std_types::ROption;
 use plugin_api::error::{
     ErrorClassification, ErrorKind, FailoverReason, FailoverReason_NE, PluginError,
 };
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::error::{context_overflow_pattern, BedrockError, ServiceException};
 

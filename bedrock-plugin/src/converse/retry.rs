@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 
 use aws_smithy_types::Document;
 use futures::future::BoxFuture;
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::converse::learned::LearnedCorrections;
 use crate::converse::request::{turn_separation, ConverseInput};

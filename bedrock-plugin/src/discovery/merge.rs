@@ -1,8 +1,6 @@
 //! The implicit provider and its merge with an explicit `models.providers["amazon-bedrock"]`
 //! entry (DISC-02, DISC-42).
 
-use std::collections::HashSet;
-
 use abi_stable::std_types::{ROption, RString, RVec};
 use plugin_api::model::{ModelDefinition, ProviderCatalog};
 use serde_json::Value;
@@ -51,30 +49,41 @@ fn merge_model(
     merged
 }
 
+/// Unicode case-insensitive id equality without allocating lower-cased copies (a warm
+/// `list_models` compares every discovered id with every explicit one).
+fn same_id(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
+}
+
 /// DISC-02 + DISC-42: the implicit provider for `region`, with explicit provider fields
 /// overriding and models united by id (explicit first, then the rest in discovery order).
+/// Only the discovered models `keep` accepts are copied in (BR-81's filter, applied before
+/// the copy: a warm `list_models` is mostly the cost of copying definitions out).
 pub fn implicit_catalog(
     settings: &Settings,
     discovered: &[ModelDefinition],
     discovery_region: &str,
     fetched_at_ms: u64,
     from_cache: bool,
+    keep: impl Fn(&ModelDefinition) -> bool,
 ) -> ProviderCatalog {
     let exact = settings.host.providers.first();
-    let mut seen = HashSet::new();
+    let mut seen: Vec<RString> = Vec::new();
     let mut models: Vec<ModelDefinition> = Vec::new();
     for entry in &settings.host.providers {
         for raw in &entry.models {
             let Some(explicit) = host_config::model_definition(raw, entry) else {
                 continue;
             };
-            let id = explicit.id.as_str().to_lowercase();
-            if !seen.insert(id.clone()) {
+            if seen.iter().any(|known| same_id(known, &explicit.id)) {
                 continue;
             }
+            seen.push(explicit.id.clone());
             let merged = match discovered
                 .iter()
-                .find(|model| model.id.as_str().to_lowercase() == id)
+                .find(|model| same_id(&model.id, &explicit.id))
             {
                 Some(found) => merge_model(raw, explicit, found),
                 None => explicit,
@@ -85,10 +94,11 @@ pub fn implicit_catalog(
             models.push(merged);
         }
     }
+    models.reserve(discovered.len());
     models.extend(
         discovered
             .iter()
-            .filter(|model| !seen.contains(&model.id.as_str().to_lowercase()))
+            .filter(|model| keep(model) && !seen.iter().any(|known| same_id(known, &model.id)))
             .cloned(),
     );
     let api = exact

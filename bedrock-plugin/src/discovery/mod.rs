@@ -84,18 +84,14 @@ pub async fn list_models(
         settings.config.include_unavailable() || options.include_unavailable();
     match discover(call, state, options).await {
         Ok((output, region, from_cache)) => {
-            let mut catalog = merge::implicit_catalog(
+            let catalog = merge::implicit_catalog(
                 settings,
                 &output.models,
                 &region,
                 output.fetched_at_ms,
                 from_cache,
+                |model| include_unavailable || !access::is_unavailable(model),
             );
-            if !include_unavailable {
-                catalog
-                    .models
-                    .retain(|model| !access::is_unavailable(model));
-            }
             state.record_catalog(catalog.fetched_at_ms, catalog.models.len());
             Ok(catalog)
         }

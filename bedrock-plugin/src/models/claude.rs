@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use abi_stable::std_types::{RString, RVec};
 use plugin_api::chat::{ReplayPolicy, ThinkingLevel, ThinkingLevel_NE, ThinkingProfile};
 use plugin_api::model::{ModelDefinition, ThinkingLevelMapping};
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::models::prefixes::split_region_prefix;
 

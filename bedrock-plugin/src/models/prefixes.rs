@@ -21,7 +21,7 @@ pub const REGION_PREFIXES: [&str; 9] = [
 pub static PREFIX_GROUP: LazyLock<String> = LazyLock::new(|| {
     let names: Vec<String> = REGION_PREFIXES
         .iter()
-        .map(|prefix| regex::escape(prefix.trim_end_matches('.')))
+        .map(|prefix| regex_lite::escape(prefix.trim_end_matches('.')))
         .collect();
     format!(r"(?:{})\.", names.join("|"))
 });

@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use plugin_api::chat::ChatRequest;
 use plugin_api::model::ModelDefinition;
-use regex::Regex;
+use regex_lite::Regex;
 
 use crate::bounded::WarnOnce;
 use crate::models::prefixes::PREFIX_GROUP;

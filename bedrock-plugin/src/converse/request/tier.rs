@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use aws_sdk_bedrockruntime::types::{ServiceTier, ServiceTierType};
 use plugin_api::error::PluginError;
 use plugin_api::model::ModelDefinition;
-use regex::Regex;
+use regex_lite::Regex;
 use serde_json::{Map, Value};
 
 use crate::converse::request::shape_error::build_error;

@@ -15,7 +15,8 @@ fn disc_30_every_prefix_is_stripped_once() {
 
 #[test]
 fn disc_30_prefix_group_matches_each_prefix_only() {
-    let re = regex::Regex::new(&format!("^{}$", *PREFIX_GROUP)).expect("constant pattern compiles");
+    let re =
+        regex_lite::Regex::new(&format!("^{}$", *PREFIX_GROUP)).expect("constant pattern compiles");
     for prefix in REGION_PREFIXES {
         assert!(re.is_match(prefix), "{prefix}");
     }
