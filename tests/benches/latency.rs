@@ -6,6 +6,11 @@
 //!
 //! Run with `cargo bench -p e2e-tests --bench latency`. Figures are medians after warm-up;
 //! ratios compare against the baseline measured in the same run.
+//!
+//! Profiling: `LATENCY_BENCH_PLUGIN_ONLY=1` or `LATENCY_BENCH_SDK_ONLY=1` runs only that
+//! first-delta loop, `LATENCY_BENCH_SAMPLES=N` sets its length, and `LATENCY_BENCH_CHILD=1`
+//! one load. Two callgrind runs of different lengths subtract the one-time costs out:
+//! `(instructions(300) - instructions(100)) / 200` is the cost of one request (BENCHMARKS.md).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -24,6 +29,15 @@ use serde_json::json;
 
 const WARM_UP: usize = 20;
 const SAMPLES: usize = 200;
+
+/// The number of measured requests: [`SAMPLES`], or `LATENCY_BENCH_SAMPLES` when profiling
+/// (two runs of different lengths subtract the one-time costs out of instruction counts).
+fn sample_count() -> usize {
+    std::env::var("LATENCY_BENCH_SAMPLES")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(SAMPLES)
+}
 const LOADS: usize = 15;
 const WARM_LISTS: usize = 1_000;
 
@@ -47,7 +61,7 @@ fn sdk_first_delta(emulator: &Emulator) -> Vec<Duration> {
     let client = sdk_client(emulator);
     runtime.block_on(async {
         let mut samples = Vec::with_capacity(SAMPLES);
-        for round in 0..WARM_UP + SAMPLES {
+        for round in 0..WARM_UP + sample_count() {
             let message = Message::builder()
                 .role(ConversationRole::User)
                 .content(ContentBlock::Text("hi".into()))
@@ -81,7 +95,7 @@ fn plugin_first_delta(emulator: &Emulator) -> Vec<Duration> {
     let plugin = load(&installed, &host_config(emulator, json!({}))).expect("plugin loads");
     runtime().block_on(async {
         let mut samples = Vec::with_capacity(SAMPLES);
-        for round in 0..WARM_UP + SAMPLES {
+        for round in 0..WARM_UP + sample_count() {
             let started = Instant::now();
             let mut stream = plugin
                 .stream_chat(chat_request(MODEL, "hi"))
@@ -153,6 +167,26 @@ fn main() {
         return;
     }
     let emulator = Emulator::start(EmulatorOptions::default()).expect("emulator");
+    // Profiling mode (`LATENCY_BENCH_PLUGIN_ONLY=1`, e.g. under callgrind): only the plugin's
+    // first-delta loop, so its instruction counts are not mixed with the SDK baseline's.
+    if std::env::var_os("LATENCY_BENCH_PLUGIN_ONLY").is_some() {
+        let (median, p90) = stats(plugin_first_delta(&emulator));
+        println!(
+            "plugin first delta: median {:.0} µs, p90 {:.0} µs",
+            micros(median),
+            micros(p90)
+        );
+        return;
+    }
+    if std::env::var_os("LATENCY_BENCH_SDK_ONLY").is_some() {
+        let (median, p90) = stats(sdk_first_delta(&emulator));
+        println!(
+            "SDK first delta: median {:.0} µs, p90 {:.0} µs",
+            micros(median),
+            micros(p90)
+        );
+        return;
+    }
     let (sdk_median, sdk_p90) = stats(sdk_first_delta(&emulator));
     let (plugin_median, plugin_p90) = stats(plugin_first_delta(&emulator));
     println!("time to first text delta, {SAMPLES} short streams after {WARM_UP} warm-up, loopback emulator");

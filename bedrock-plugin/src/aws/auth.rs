@@ -97,8 +97,32 @@ pub enum AuthError {
         "Amazon Bedrock auth mode \"apikey\" requires awsBedrockApiKey or AWS_BEARER_TOKEN_BEDROCK"
     )]
     MissingApiKey,
+    /// AUTH-03's case when the configured key is an env reference that resolves to nothing:
+    /// the spec's message, then which variable to set (PLG-33), so the user is not told to
+    /// set a key that is already set.
+    #[error(
+        "Amazon Bedrock auth mode \"apikey\" requires awsBedrockApiKey or AWS_BEARER_TOKEN_BEDROCK (awsBedrockApiKey refers to {variable}, which is not set)"
+    )]
+    UnresolvedApiKey { variable: String },
     #[error("Amazon Bedrock auth mode \"credentials\" requires awsAccessKey and awsSecretKey")]
     MissingStaticKeys,
+    /// AUTH-05's case when a configured key is an env reference that resolves to nothing
+    /// (PLG-33).
+    #[error(
+        "Amazon Bedrock auth mode \"credentials\" requires awsAccessKey and awsSecretKey ({field} refers to {variable}, which is not set)"
+    )]
+    UnresolvedStaticKey {
+        field: &'static str,
+        variable: String,
+    },
+}
+
+/// The variable an env-reference secret names, when it is one (never a value).
+fn unresolved_reference(secret: Option<&Secret>) -> Option<String> {
+    match secret {
+        Some(Secret::Env { id, .. }) => Some(id.clone()),
+        _ => None,
+    }
 }
 
 /// Per-request overrides the host may pass (converse-stream §0: `profile`, `bearerToken`).
@@ -161,7 +185,12 @@ pub fn resolve(
         EffectiveMode::ApiKey => {
             let token = resolve_secret(config.aws_bedrock_api_key.as_ref(), env)
                 .or_else(|| env.get("AWS_BEARER_TOKEN_BEDROCK").map(SecretString::new))
-                .ok_or(AuthError::MissingApiKey)?;
+                .ok_or_else(
+                    || match unresolved_reference(config.aws_bedrock_api_key.as_ref()) {
+                        Some(variable) => AuthError::UnresolvedApiKey { variable },
+                        None => AuthError::MissingApiKey,
+                    },
+                )?;
             CredentialPlan::Bearer(token)
         }
         EffectiveMode::Credentials => {
@@ -173,7 +202,29 @@ pub fn resolve(
                     secret_access_key,
                     session_token: resolve_secret(config.aws_session_token.as_ref(), env),
                 },
-                _ => return Err(AuthError::MissingStaticKeys),
+                (access_key_id, secret_access_key) => {
+                    // A configured key whose env reference is unset is named (PLG-33).
+                    let unresolved = [
+                        (
+                            "awsAccessKey",
+                            access_key_id.is_none(),
+                            config.aws_access_key.as_ref(),
+                        ),
+                        (
+                            "awsSecretKey",
+                            secret_access_key.is_none(),
+                            config.aws_secret_key.as_ref(),
+                        ),
+                    ]
+                    .into_iter()
+                    .find_map(|(field, missing, secret)| {
+                        missing
+                            .then(|| unresolved_reference(secret))
+                            .flatten()
+                            .map(|variable| AuthError::UnresolvedStaticKey { field, variable })
+                    });
+                    return Err(unresolved.unwrap_or(AuthError::MissingStaticKeys));
+                }
             }
         }
         EffectiveMode::Profile => CredentialPlan::Profile(

@@ -53,6 +53,42 @@ fn auth_03_apikey_without_token_fails_with_spec_message() {
     );
 }
 
+/// PLG-33: a configured key that is an env reference to an unset variable keeps AUTH-03's
+/// message and says which variable to set, instead of asking for a key that is set.
+#[test]
+fn auth_03_plg_33_unset_env_reference_names_the_variable() {
+    let apikey = config(json!({
+        "awsAuthentication": "apikey",
+        "awsBedrockApiKey": {"source": "env", "id": "TEAM_BEDROCK_KEY"}
+    }));
+    let error = resolve(&apikey, &env(&[]), RequestAuth::default()).expect_err("unset variable");
+    assert_eq!(
+        error.to_string(),
+        "Amazon Bedrock auth mode \"apikey\" requires awsBedrockApiKey or AWS_BEARER_TOKEN_BEDROCK (awsBedrockApiKey refers to TEAM_BEDROCK_KEY, which is not set)"
+    );
+    // A blank value counts as unset too (CFG-02), and the bearer env still wins over it.
+    let blank = env(&[("TEAM_BEDROCK_KEY", "  ")]);
+    assert!(resolve(&apikey, &blank, RequestAuth::default()).is_err());
+    let with_bearer = env(&[("AWS_BEARER_TOKEN_BEDROCK", "tok")]);
+    assert!(resolve(&apikey, &with_bearer, RequestAuth::default()).is_ok());
+}
+
+/// PLG-33: the same for static keys; a literal key that is simply absent keeps AUTH-05's
+/// message as it is.
+#[test]
+fn auth_05_plg_33_unset_env_reference_names_the_field_and_variable() {
+    let creds = config(json!({
+        "awsAuthentication": "credentials",
+        "awsAccessKey": "AKIDEXAMPLE",
+        "awsSecretKey": {"source": "env", "id": "TEAM_SECRET"}
+    }));
+    let error = resolve(&creds, &env(&[]), RequestAuth::default()).expect_err("unset variable");
+    assert_eq!(
+        error.to_string(),
+        "Amazon Bedrock auth mode \"credentials\" requires awsAccessKey and awsSecretKey (awsSecretKey refers to TEAM_SECRET, which is not set)"
+    );
+}
+
 #[test]
 fn auth_05_credentials_without_keys_fails_with_spec_message() {
     let creds = config(json!({"awsAuthentication": "credentials", "awsAccessKey": "AKID"}));
