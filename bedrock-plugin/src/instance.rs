@@ -28,7 +28,6 @@ use crate::doctor;
 use crate::guard::{guard, guard_infallible};
 use crate::manifest::{API, PROVIDER_ID};
 use crate::models::claude;
-use crate::models::traits::ModelTraits;
 use crate::pending::PendingTask;
 pub use crate::plugin::EnvSource;
 use crate::plugin::PluginState;
@@ -160,13 +159,13 @@ impl ChatProvider for Provider {
             default_level: ROption::RNone,
         };
         guard_infallible("ChatProvider::thinking_profile", fallback, || {
-            claude::thinking_profile(ModelTraits::of(model).claude)
+            claude::thinking_profile(self.plugin.traits.of(model).claude)
         })
     }
 
     fn replay_policy(&self, model: &ModelDefinition) -> ROption<ReplayPolicy> {
         guard_infallible("ChatProvider::replay_policy", ROption::RNone, || {
-            claude::replay_policy(ModelTraits::of(model).claude).into()
+            claude::replay_policy(self.plugin.traits.of(model).claude).into()
         })
     }
 
@@ -192,7 +191,7 @@ impl ChatProvider for Provider {
     fn normalize_model(&self, model: ModelDefinition) -> ModelDefinition {
         let fallback = model.clone();
         guard_infallible("ChatProvider::normalize_model", fallback, || {
-            let native = ModelTraits::of(&model).native_level_map;
+            let native = self.plugin.traits.of(&model).native_level_map;
             claude::normalize(model, native)
         })
     }

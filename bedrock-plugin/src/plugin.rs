@@ -30,6 +30,7 @@ use crate::converse::payload_hook::HostPayloadHook;
 use crate::converse::retry::ChooseProfile;
 use crate::discovery::{self, DiscoveryState};
 use crate::env::EnvSnapshot;
+use crate::models::traits::TraitsCache;
 use crate::pending::{StreamHandle, StreamSlots};
 use crate::settings::{LiveSettings, Settings};
 
@@ -70,6 +71,8 @@ pub struct PluginState {
     pub app_profiles: Arc<AppProfiles>,
     /// Chat streams in flight, bounded by `limits.maxConcurrentStreams` (PLG-90).
     pub streams: StreamSlots,
+    /// Parsed model traits per model (bounded, see `models::traits::TraitsCache`).
+    pub traits: Arc<TraitsCache>,
     env: EnvSource,
 }
 
@@ -87,6 +90,7 @@ impl PluginState {
             learned: Arc::default(),
             warnings: Arc::default(),
             app_profiles: Arc::default(),
+            traits: Arc::default(),
             streams: StreamSlots::default(),
             env,
         })
@@ -107,6 +111,7 @@ impl PluginState {
             env: self.env(),
             credentials: self.credentials.clone(),
             clients: self.clients.clone(),
+            traits: self.traits.clone(),
             warnings: self.warnings.clone(),
         }
     }

@@ -28,6 +28,8 @@ pub struct CallContext {
     pub env: EnvSnapshot,
     pub credentials: Arc<CredentialCache>,
     pub clients: Arc<ClientCache>,
+    /// The instance's parsed model traits (issue 9: parsed once per model, not per request).
+    pub traits: Arc<crate::models::traits::TraitsCache>,
     /// Warnings this instance already logged (REG-02, REQ-08, DISC-50/51 log once).
     pub warnings: Arc<WarnOnce>,
 }

@@ -58,7 +58,7 @@ pub fn start(
     let sets_sampling = options.temperature.is_some() || options.top_p.is_some();
     let (traits, lookup_pending) = app_profiles::traits_from_cache(
         &app_profiles,
-        ModelTraits::of(&request.model),
+        call.traits.of(&request.model),
         sets_sampling,
     );
     let input = shape(&call, &request, &traits)?;

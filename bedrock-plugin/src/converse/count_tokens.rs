@@ -12,7 +12,6 @@ use crate::app_profiles::{self, AppProfiles};
 use crate::aws::target::{CallContext, RuntimeRequest};
 use crate::converse::request;
 use crate::models::prefixes::strip_region_prefix;
-use crate::models::traits::ModelTraits;
 
 /// Characters per estimated token, and tokens per image, of the BR-52 estimate.
 const CHARS_PER_TOKEN: u64 = 4;
@@ -74,7 +73,7 @@ pub async fn count(
     app_profiles: &Arc<AppProfiles>,
     chat: ChatRequest,
 ) -> Result<TokenCount, PluginError> {
-    let mut traits = ModelTraits::of(&chat.model);
+    let mut traits = call.traits.of(&chat.model);
     let target = call.runtime_target(RuntimeRequest::for_chat(&chat)).await?;
     if app_profiles::is_application_profile_arn(&traits.id) {
         // BR-51 through TEMP-04's lookup (shared with chat); a failure was logged by it and

@@ -11,7 +11,57 @@ use plugin_api::chat::{ReplayPolicy, ThinkingLevel, ThinkingLevel_NE, ThinkingPr
 use plugin_api::model::{ModelDefinition, ThinkingLevelMapping};
 use regex_lite::Regex;
 
-use crate::models::prefixes::split_region_prefix;
+use crate::models::prefixes::{split_region_prefix, PREFIX_GROUP};
+
+// TEMP-01/02/05 identities (the rules themselves are in converse/request/sampling.rs; these
+// patterns are decided once per model by `ModelTraits`).
+static OPUS_47_PLUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-opus-4[.-][789](?:$|[-.:/])",
+        prefixes = optional_prefix()
+    ))
+    .expect("constant pattern compiles")
+});
+
+static OPUS_5_PLUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-opus-(?:[5-9]|[1-9][0-9])(?:$|[-.:/])",
+        prefixes = optional_prefix()
+    ))
+    .expect("constant pattern compiles")
+});
+
+static CLAUDE_5: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+                r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-(?:(?:fable|mythos|sonnet)-5|mythos-preview)(?:$|[-.:/])",
+            prefixes = optional_prefix()
+            )).expect("constant pattern compiles")
+});
+
+static EXCLUSIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+            r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-(?:haiku-4[.-]5|sonnet-4[.-][56]|opus-4[.-][56])(?:$|[-.:/@])",
+        prefixes = optional_prefix()
+        )).expect("constant pattern compiles")
+});
+
+/// The region prefix TEMP-01 allows in front of an id (`us.`, `global.`, …), optional.
+fn optional_prefix() -> String {
+    format!("(?:{})?", *PREFIX_GROUP)
+}
+
+/// TEMP-01 for one id (a model id, canonical id, or resolved profile target ARN).
+pub fn omits_temperature_id(id: &str) -> bool {
+    let id = id.trim();
+    [&OPUS_47_PLUS, &OPUS_5_PLUS, &CLAUDE_5]
+        .iter()
+        .any(|re| re.is_match(id))
+}
+
+/// TEMP-05 for one id: Claude models that reject `temperature` and `top_p` together.
+pub fn rejects_temperature_with_top_p_id(id: &str) -> bool {
+    EXCLUSIVE.is_match(id.trim())
+}
 
 static OPUS_47_48: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"claude-opus-4[.-][78](?:$|[-.:/])").expect("constant pattern compiles")

@@ -51,6 +51,11 @@ pub struct ModelTraits {
     /// CACHE-01 / CACHE-20: the caching policy by id (else canonical id), or the
     /// application-profile facts CACHE-20 decides with.
     pub caching: ModelCaching,
+    /// TEMP-01 / TEMP-04: the model (or any looked-up target of its application profile) is
+    /// Claude Opus 4.7+ or a Claude 5 identity, so `temperature` is never sent.
+    pub omits_temperature: bool,
+    /// TEMP-05: the model (or any looked-up target) rejects `temperature` with `top_p`.
+    pub rejects_temperature_with_top_p: bool,
 }
 
 impl ModelTraits {
@@ -84,19 +89,94 @@ impl ModelTraits {
             claude,
             base_key,
             canonical_id,
+            omits_temperature: false,
+            rejects_temperature_with_top_p: false,
         }
+        .with_sampling_facts()
     }
 
     /// The same traits with the target models of an application inference profile, as its
     /// `GetInferenceProfile` lookup returned them (see [`Self::profile_targets`]).
     pub fn with_profile_targets(mut self, targets: Vec<String>) -> Self {
         self.profile_targets = Some(targets);
+        self.with_sampling_facts()
+    }
+
+    /// TEMP-01/04/05 decided over the ids the TEMP rules test: an application profile's
+    /// looked-up targets when known (TEMP-04: the lookup decides, for TEMP-05 too, PLG-41),
+    /// else the model id and its canonical id (for an application profile without a lookup
+    /// result that is TEMP-04's fallback, the ARN itself).
+    fn with_sampling_facts(mut self) -> Self {
+        let (omits, exclusive) = match &self.profile_targets {
+            Some(targets) => (
+                targets.iter().any(|id| claude::omits_temperature_id(id)),
+                targets
+                    .iter()
+                    .any(|id| claude::rejects_temperature_with_top_p_id(id)),
+            ),
+            None => (
+                self.identities().any(claude::omits_temperature_id),
+                self.identities()
+                    .any(claude::rejects_temperature_with_top_p_id),
+            ),
+        };
+        self.omits_temperature = omits;
+        self.rejects_temperature_with_top_p = exclusive;
         self
     }
 
     /// The strings identity rules are tested against: the id and the canonical id.
     pub fn identities(&self) -> impl Iterator<Item = &str> {
         std::iter::once(self.id.as_str()).chain(self.canonical_id.as_deref())
+    }
+}
+
+/// How many models' traits an instance keeps ([`TraitsCache`]).
+const MAX_CACHED_TRAITS: usize = 256;
+
+/// The definition fields [`ModelTraits::of`] reads: id, display name and params.
+type TraitsKey = (String, String, Option<String>);
+
+/// One instance's parsed [`ModelTraits`], by the definition fields they are parsed from.
+///
+/// Deciding what a model is runs a few dozen identity patterns (about 110k instructions per
+/// request with the plugin's regex engine, on the host's thread before `stream_chat`
+/// returns; issue 9). A host sends the same few models over and over, so each instance keeps
+/// the answer per model (bounded, least recently used out) and a request pays a lookup.
+pub struct TraitsCache {
+    entries: std::sync::Mutex<crate::bounded::BoundedMap<TraitsKey, ModelTraits>>,
+}
+
+impl Default for TraitsCache {
+    fn default() -> Self {
+        Self {
+            entries: std::sync::Mutex::new(crate::bounded::BoundedMap::new(MAX_CACHED_TRAITS)),
+        }
+    }
+}
+
+impl TraitsCache {
+    /// [`ModelTraits::of`] `model`, parsed at most once per instance while it stays cached.
+    pub fn of(&self, model: &ModelDefinition) -> ModelTraits {
+        let key: TraitsKey = (
+            model.id.to_string(),
+            model.name.to_string(),
+            model
+                .params_json
+                .as_ref()
+                .into_option()
+                .map(|params| params.to_string()),
+        );
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(traits) = entries.get(&key) {
+            return traits.clone();
+        }
+        let traits = ModelTraits::of(model);
+        entries.insert(key, traits.clone());
+        traits
     }
 }
 

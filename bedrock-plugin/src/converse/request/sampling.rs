@@ -6,50 +6,11 @@
 //! send saves a failed round trip; clamping keeps an out-of-range value from failing the
 //! request when the caller's intent is obvious.
 
-use std::sync::LazyLock;
-
 use plugin_api::chat::ChatRequest;
 use plugin_api::model::ModelDefinition;
-use regex_lite::Regex;
 
 use crate::bounded::WarnOnce;
-use crate::models::prefixes::PREFIX_GROUP;
 use crate::models::traits::ModelTraits;
-
-static OPUS_47_PLUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-opus-4[.-][789](?:$|[-.:/])",
-        prefixes = optional_prefix()
-    ))
-    .expect("constant pattern compiles")
-});
-
-static OPUS_5_PLUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-opus-(?:[5-9]|[1-9][0-9])(?:$|[-.:/])",
-        prefixes = optional_prefix()
-    ))
-    .expect("constant pattern compiles")
-});
-
-static CLAUDE_5: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-                r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-(?:(?:fable|mythos|sonnet)-5|mythos-preview)(?:$|[-.:/])",
-            prefixes = optional_prefix()
-            )).expect("constant pattern compiles")
-});
-
-static EXCLUSIVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-            r"(?i)(?:^|[/.:]){prefixes}(?:anthropic\.)?claude-(?:haiku-4[.-]5|sonnet-4[.-][56]|opus-4[.-][56])(?:$|[-.:/@])",
-        prefixes = optional_prefix()
-        )).expect("constant pattern compiles")
-});
-
-/// The region prefix TEMP-01 allows in front of an id (`us.`, `global.`, …), optional.
-fn optional_prefix() -> String {
-    format!("(?:{})?", *PREFIX_GROUP)
-}
 
 /// The sampling parameters actually sent.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -58,38 +19,17 @@ pub struct Sampling {
     pub top_p: Option<f32>,
 }
 
-/// TEMP-01 for one id (a model id, canonical id, or resolved profile target ARN).
-pub fn omits_temperature_id(id: &str) -> bool {
-    let id = id.trim();
-    [&OPUS_47_PLUS, &OPUS_5_PLUS, &CLAUDE_5]
-        .iter()
-        .any(|re| re.is_match(id))
-}
-
-/// The ids the TEMP rules test: an application profile's looked-up targets when known
-/// (TEMP-04: the lookup decides, for TEMP-05 too, PLG-41), else the model id and its canonical id (for an application
-/// profile without a lookup result that is TEMP-04's fallback, the ARN itself).
-fn sampling_identities(traits: &ModelTraits) -> Vec<&str> {
-    match &traits.profile_targets {
-        Some(targets) => targets.iter().map(String::as_str).collect(),
-        None => traits.identities().collect(),
-    }
-}
-
 /// TEMP-01 / TEMP-04: the model (or any target of its application profile) is Claude Opus
-/// 4.7+ or a Claude 5 identity.
+/// 4.7+ or a Claude 5 identity. Decided once per model by [`ModelTraits`] (the identity
+/// patterns live with the other Claude identities in `models/claude.rs`).
 pub fn omits_temperature(traits: &ModelTraits) -> bool {
-    sampling_identities(traits)
-        .into_iter()
-        .any(omits_temperature_id)
+    traits.omits_temperature
 }
 
 /// TEMP-05: Claude models that reject `temperature` and `top_p` together (for an application
 /// profile, any of its looked-up targets).
 pub fn rejects_temperature_with_top_p(traits: &ModelTraits) -> bool {
-    sampling_identities(traits)
-        .into_iter()
-        .any(|id| EXCLUSIVE.is_match(id))
+    traits.rejects_temperature_with_top_p
 }
 
 /// Whether `(model, what)` was not warned about yet by this instance (each warning is logged

@@ -90,6 +90,10 @@ fn static_patterns_compile() {
         &*NAME_SONNET_46,
         &*OPUS_5,
         &*SONNET_4,
+        &*OPUS_47_PLUS,
+        &*OPUS_5_PLUS,
+        &*CLAUDE_5,
+        &*EXCLUSIVE,
     ] {
         assert!(!pattern.as_str().is_empty());
     }
