@@ -963,7 +963,9 @@ fn friendly_serde_message(message: &str) -> String {
 /// schema's own [`ENDPOINT_NO_USERINFO_PATTERN`], so the plugin and the host agree. An `@` in
 /// a path such as `https://proxy.example/v1/@team` is not userinfo.
 pub fn endpoint_has_userinfo(url: &str) -> bool {
-    !ENDPOINT_NO_USERINFO_RE.is_match(url.trim())
+    // Without an `@` the pattern's first branch (`^[^@]*$`) matches: skip the regex, which
+    // every chat would otherwise run for its endpoint (issue 9).
+    url.contains('@') && !ENDPOINT_NO_USERINFO_RE.is_match(url.trim())
 }
 
 fn full_path(path: &str) -> String {
