@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::catalog::account::Account;
 use crate::catalog::Catalog;
 use crate::config::Credentials;
+use crate::embeddings::VectorCache;
 use crate::faults::ActiveRule;
 use crate::policy::AccessPolicy;
 use crate::prompt_cache::PromptCache;
@@ -34,6 +35,8 @@ pub(crate) struct Shared {
     pub(crate) outcomes: Mutex<HashMap<u64, StreamOutcome>>,
     pub(crate) outcome_cv: Condvar,
     pub(crate) prompt_cache: Mutex<PromptCache>,
+    /// Embedding vectors already rendered as JSON (bounded, see [`VectorCache`]).
+    pub(crate) embedding_vectors: VectorCache,
     pub(crate) policy: Mutex<AccessPolicy>,
     /// Guardrail ids ApplyGuardrail knows (see [`BUILTIN_GUARDRAILS`]).
     pub(crate) guardrails: Mutex<HashSet<String>>,
@@ -60,6 +63,7 @@ impl Shared {
             outcomes: Mutex::new(HashMap::new()),
             outcome_cv: Condvar::new(),
             prompt_cache: Mutex::new(PromptCache::default()),
+            embedding_vectors: VectorCache::default(),
             policy: Mutex::new(AccessPolicy::default()),
             guardrails: Mutex::new(BUILTIN_GUARDRAILS.iter().map(|g| g.to_string()).collect()),
             started: Instant::now(),

@@ -236,8 +236,10 @@ async fn emb_24_25_blank_texts_and_order() {
     }
 }
 
+/// EMB-26, and PLG-35: the 96-text answers (about 1 MB) are parsed on the blocking pool, the
+/// single-text one on the runtime thread, and both give the same vector for the same text.
 #[tokio::test]
-async fn emb_26_cohere_batches_in_chunks_of_96() {
+async fn emb_26_plg_35_cohere_batches_in_chunks_of_96() {
     let emu = emulator();
     let instance = instance(&emu);
     let provider = provider(&instance, "cohere.embed-multilingual-v3", None);

@@ -2,9 +2,12 @@
 //! TwelveLabs Marengo, with the request/response bodies those models use on Bedrock. Vectors are
 //! deterministic (seeded by model, text and dimension) and L2-normalised unless Titan v2 `normalize: false`.
 //!
-//! This module picks the model family; [`models`] holds one function per family's body format and
-//! [`vector`] the seeded vectors they share.
+//! This module picks the model family; [`models`] holds one function per family's body format,
+//! [`vector`] the seeded vectors they share, [`json`] the writer of their bodies and [`cache`] the
+//! vectors already rendered.
 
+mod cache;
+mod json;
 mod models;
 #[cfg(test)]
 mod tests;
@@ -12,17 +15,21 @@ mod vector;
 
 use serde_json::Value;
 
+pub(crate) use cache::VectorCache;
+
 use crate::catalog::FoundationModel;
 use crate::error::ApiError;
 
-/// A finished embedding response: JSON body and input token count (for `x-amzn-bedrock-input-token-count`).
+/// A finished embedding response: JSON body bytes (written by [`json`], not built as a `Value`)
+/// and input token count (for `x-amzn-bedrock-input-token-count`).
 pub(crate) struct EmbeddingResponse {
-    pub(crate) body: Value,
+    pub(crate) body: Vec<u8>,
     pub(crate) input_tokens: usize,
 }
 
-/// One model family's handler: (model id, request object) → response.
-type Family = fn(&str, &Value) -> Result<EmbeddingResponse, ApiError>;
+/// One model family's handler: (model id, request object, the instance's rendered vectors) →
+/// response.
+type Family = fn(&str, &Value, &VectorCache) -> Result<EmbeddingResponse, ApiError>;
 
 /// Model-id prefixes and their handlers, most specific first; anything else gets [`models::generic`].
 const FAMILIES: &[(&str, Family)] = &[
@@ -33,8 +40,13 @@ const FAMILIES: &[(&str, Family)] = &[
     ("twelvelabs.marengo", models::marengo),
 ];
 
-/// Serve InvokeModel for `model` with the raw request body.
-pub(crate) fn invoke(model: &FoundationModel, body: &[u8]) -> Result<EmbeddingResponse, ApiError> {
+/// Serve InvokeModel for `model` with the raw request body, its vectors rendered once per
+/// emulator instance (`vectors`, see [`cache`]).
+pub(crate) fn invoke(
+    model: &FoundationModel,
+    body: &[u8],
+    vectors: &VectorCache,
+) -> Result<EmbeddingResponse, ApiError> {
     let id = model.model_id.as_str();
     if !model.output_modalities.iter().any(|m| m == "EMBEDDING") {
         return Err(ApiError::validation(
@@ -52,5 +64,5 @@ pub(crate) fn invoke(model: &FoundationModel, body: &[u8]) -> Result<EmbeddingRe
         .iter()
         .find(|(prefix, _)| id.starts_with(prefix))
         .map_or(models::generic as Family, |(_, family)| *family);
-    family(id, &req)
+    family(id, &req, vectors)
 }

@@ -9,7 +9,7 @@ use http::{HeaderValue, Response};
 use serde_json::Value;
 
 use super::pipeline::Ctx;
-use super::response::json_response;
+use super::response::json_bytes_response;
 use super::route;
 use super::stream_body::{stream_response, Events};
 use super::Body;
@@ -132,11 +132,11 @@ fn invoke_model(ctx: Ctx, call: &Call<'_>) -> Response<Body> {
         Ok(r) => r.model,
         Err(e) => return ctx.fail(&e),
     };
-    let embedding = match embeddings::invoke(model, call.body) {
+    let embedding = match embeddings::invoke(model, call.body, &shared.embedding_vectors) {
         Ok(r) => r,
         Err(e) => return ctx.fail(&e),
     };
-    let mut resp = json_response(&embedding.body, &ctx.request_id);
+    let mut resp = json_bytes_response(embedding.body, &ctx.request_id);
     let headers = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&embedding.input_tokens.to_string()) {
         headers.insert("x-amzn-bedrock-input-token-count", v);

@@ -65,7 +65,12 @@ pub(super) fn error_response(err: &ApiError, request_id: &str) -> Response<Body>
 
 /// HTTP 200 with a JSON body.
 pub(super) fn json_response(value: &Value, request_id: &str) -> Response<Body> {
-    let body = serde_json::to_vec(value).unwrap_or_default();
+    json_bytes_response(serde_json::to_vec(value).unwrap_or_default(), request_id)
+}
+
+/// HTTP 200 with a JSON body already written as bytes: the embeddings, whose 147k numbers
+/// would cost more as a `Value` tree than the rest of the call.
+pub(super) fn json_bytes_response(body: impl Into<Bytes>, request_id: &str) -> Response<Body> {
     complete(
         base_response(200, request_id, "application/json"),
         full(body),

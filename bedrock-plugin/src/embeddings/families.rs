@@ -372,52 +372,30 @@ pub struct ParsedResponse {
 
 /// EMB-21: extracts the vectors of a response body. `expected` is the number of texts sent
 /// (Cohere must return exactly that many vectors; the others return one).
+///
+/// Titan and Cohere bodies, the large ones, are parsed straight into vectors: by the byte
+/// scanner ([`scan`]) when they are in its subset, else by serde ([`body`]). Nova's and
+/// Marengo's varied single-vector shapes go through a `Value`.
 pub fn parse_response(
     family: Family,
     body: &[u8],
     expected: usize,
 ) -> Result<ParsedResponse, PluginError> {
-    let json: Value = serde_json::from_slice(body).map_err(|_| malformed())?;
-    let object = json.as_object().ok_or_else(malformed)?;
-    let input_tokens = object.get("inputTextTokenCount").and_then(Value::as_u64);
-    let vectors = match family {
-        Family::TitanV1 | Family::TitanV2 => {
-            vec![number_array(
-                object.get("embedding").ok_or_else(malformed)?,
-            )?]
-        }
-        Family::Nova => {
-            let first = object
-                .get("embeddings")
-                .and_then(Value::as_array)
-                .and_then(|all| all.first())
-                .and_then(|first| first.get("embedding"))
-                .ok_or_else(malformed)?;
-            vec![number_array(first)?]
-        }
-        Family::Marengo27 | Family::Marengo3 => {
-            let data = object.get("data");
-            let field = data
-                .and_then(Value::as_array)
-                .and_then(|all| all.first())
-                .and_then(|first| first.get("embedding"))
-                .or_else(|| data.and_then(|data| data.get("embedding")))
-                .or_else(|| object.get("embedding"))
-                .ok_or_else(malformed)?;
-            vec![number_array(field)?]
-        }
-        Family::CohereV3 | Family::CohereV4 => {
-            let embeddings = object.get("embeddings").ok_or_else(malformed)?;
-            let list = match (family, embeddings) {
-                (_, Value::Array(list)) => list,
-                (Family::CohereV4, Value::Object(by_type)) => by_type
-                    .get("float")
-                    .and_then(Value::as_array)
-                    .ok_or_else(malformed)?,
-                _ => return Err(malformed()),
+    let shape = match family {
+        Family::TitanV1 | Family::TitanV2 => Some(body::Shape::Titan),
+        Family::CohereV3 => Some(body::Shape::CohereV3),
+        Family::CohereV4 => Some(body::Shape::CohereV4),
+        Family::Nova | Family::Marengo27 | Family::Marengo3 => None,
+    };
+    let (vectors, input_tokens) = match shape {
+        Some(shape) => {
+            let parsed = match scan::parse(shape, body, expected) {
+                Some(parsed) => parsed,
+                None => body::parse(shape, body, expected).map_err(|_| malformed())?,
             };
-            list.iter().map(number_array).collect::<Result<_, _>>()?
+            (parsed.vectors.ok_or_else(malformed)?, parsed.input_tokens)
         }
+        None => parse_single_vector(family, body)?,
     };
     if vectors.len() != expected {
         return Err(malformed());
@@ -426,6 +404,36 @@ pub fn parse_response(
         vectors,
         input_tokens,
     })
+}
+
+/// Nova's and Marengo's bodies: one vector at a family-specific place, and the token count.
+fn parse_single_vector(
+    family: Family,
+    body: &[u8],
+) -> Result<(Vec<Vec<f64>>, Option<u64>), PluginError> {
+    let json: Value = serde_json::from_slice(body).map_err(|_| malformed())?;
+    let object = json.as_object().ok_or_else(malformed)?;
+    let input_tokens = object.get("inputTextTokenCount").and_then(Value::as_u64);
+    let field = match family {
+        Family::Marengo27 | Family::Marengo3 => {
+            let data = object.get("data");
+            data.and_then(Value::as_array)
+                .and_then(|all| all.first())
+                .and_then(|first| first.get("embedding"))
+                .or_else(|| data.and_then(|data| data.get("embedding")))
+                .or_else(|| object.get("embedding"))
+        }
+        // Nova (the only other family that reaches here).
+        _ => object
+            .get("embeddings")
+            .and_then(Value::as_array)
+            .and_then(|all| all.first())
+            .and_then(|first| first.get("embedding")),
+    };
+    Ok((
+        vec![number_array(field.ok_or_else(malformed)?)?],
+        input_tokens,
+    ))
 }
 
 /// EMB-22: checks the length against the expected dimensions and L2-normalises (a zero vector
@@ -462,5 +470,7 @@ pub fn finish_vector(
         .collect())
 }
 
+mod body;
+mod scan;
 #[cfg(test)]
 mod tests;

@@ -465,22 +465,51 @@ impl Invoker<'_> {
             Ok(Err(err)) => return Err(invoke_error(&err)),
             Ok(Ok(output)) => output,
         };
-        let parsed = families::parse_response(self.model.family, output.body().as_ref(), expected)?;
-        let expected_dims = match self.model.family {
+        let family = self.model.family;
+        let expected_dims = match family {
             // Nova always asks for a dimension (EMB-20), so its length is always known.
             Family::Nova => Some(self.model.dimensions.unwrap_or(1024)),
             _ => self.model.dimensions,
         };
-        let vectors = parsed
-            .vectors
-            .into_iter()
-            .map(|vector| families::finish_vector(vector, expected_dims))
-            .collect::<Result<Vec<_>, _>>()?;
+        let body = output.body.into_inner();
+        let (vectors, input_tokens) = if body.len() > PARSE_ON_RUNTIME_MAX_BYTES {
+            // PLG-35: a large body (96 Cohere vectors are 1.8 MB, ~8 ms to parse) is parsed on
+            // the blocking pool, so the plugin's one runtime thread keeps delivering every
+            // other stream's events meanwhile and the calls in flight parse in parallel.
+            tokio::task::spawn_blocking(move || {
+                parse_vectors(family, &body, expected, expected_dims)
+            })
+            .await
+            .map_err(|_| PluginError::internal_panic("EmbeddingProvider response parse"))??
+        } else {
+            parse_vectors(family, &body, expected, expected_dims)?
+        };
         Ok(CallResult {
             vectors,
-            input_tokens: header.get().or(parsed.input_tokens),
+            input_tokens: header.get().or(input_tokens),
         })
     }
+}
+
+/// Response bodies up to this size are parsed on the runtime thread (a Titan vector is about
+/// 20 KB, parsed in well under a millisecond); larger ones on the blocking pool (PLG-35).
+const PARSE_ON_RUNTIME_MAX_BYTES: usize = 64 * 1024;
+
+/// The vectors and token count of one InvokeModel answer (EMB-21), each vector checked and
+/// normalised (EMB-22).
+fn parse_vectors(
+    family: Family,
+    body: &[u8],
+    expected: usize,
+    expected_dims: Option<u32>,
+) -> Result<(Vec<Vec<f32>>, Option<u64>), PluginError> {
+    let parsed = families::parse_response(family, body, expected)?;
+    let vectors = parsed
+        .vectors
+        .into_iter()
+        .map(|vector| families::finish_vector(vector, expected_dims))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((vectors, parsed.input_tokens))
 }
 
 /// BR-10 full jitter: a uniform delay in `[0, min(max, base · 2^(attempt-1))]`.

@@ -421,3 +421,167 @@ fn family_names_round_trip() {
     assert_eq!(Family::parse("TITAN-V2"), Some(Family::TitanV2));
     assert_eq!(Family::parse("other"), None);
 }
+
+/// The direct parse of Titan and Cohere bodies skips what it does not read and keeps the rules
+/// of a parsed `Value`: the last of a repeated key wins, a token count that is not an
+/// unsigned integer is absent, and a number out of `f64` range is malformed.
+#[test]
+fn emb_21_titan_and_cohere_parse_skips_unread_fields_and_keeps_value_rules() {
+    let titan = parse_response(
+        Family::TitanV2,
+        br#"{"embeddingsByType":{"float":["skipped",{}]},"embedding":[9],"inputTextTokenCount":"3","embedding":[1.5,-2]}"#,
+        1,
+    )
+    .expect("titan");
+    assert_eq!(titan.vectors, vec![vec![1.5, -2.0]]);
+    assert_eq!(titan.input_tokens, None);
+    let cohere = parse_response(
+        Family::CohereV4,
+        br#"{"id":"x","embeddings":{"int8":[["skipped"]],"float":[[1],[2e-3]]},"texts":["a","b"],"inputTextTokenCount":4}"#,
+        2,
+    )
+    .expect("cohere");
+    assert_eq!(cohere.vectors, vec![vec![1.0], vec![0.002]]);
+    assert_eq!(cohere.input_tokens, Some(4));
+    for (family, body) in [
+        (Family::TitanV2, r#"{"embedding":[1e400]}"#),
+        (Family::CohereV3, r#"{"embeddings":[[-1e400]]}"#),
+        (Family::CohereV4, r#"{"embeddings":{"float":{"0":[1]}}}"#),
+        (Family::CohereV4, r#"{"embeddings":5}"#),
+        (Family::TitanV1, r#"{"embedding":[1]} trailing"#),
+    ] {
+        let error = parse_response(family, body.as_bytes(), 1).expect_err(body);
+        assert_eq!(error.message.as_str(), MALFORMED_RESPONSE, "{body}");
+    }
+}
+
+/// The byte scanner either gives exactly what the serde parse gives or defers to it.
+fn scan_agrees(shape: super::body::Shape, body: &str, expected: usize) -> bool {
+    let scanned = super::scan::parse(shape, body.as_bytes(), expected);
+    if let Some(scanned) = &scanned {
+        let parsed = super::body::parse(shape, body.as_bytes(), expected);
+        assert_eq!(parsed.ok().as_ref(), Some(scanned), "{body}");
+    }
+    scanned.is_some()
+}
+
+/// Bodies as Titan and Cohere send them take the scanner; everything outside its subset
+/// (escapes, literals, long numbers, odd token counts, broken JSON) is left to serde, which
+/// then gives the same vectors or the same EMB-21 error as before.
+#[test]
+fn emb_21_scanner_reads_plain_bodies_and_defers_everything_else_to_serde() {
+    use super::body::Shape;
+    let fast = [
+        (
+            Shape::CohereV4,
+            r#"{"embeddings":{"float":[[0.012345679,-0.5,1e-5],[3,-0,1.5E+2]]},"id":"a-b","response_type":"embeddings_by_type","texts":["note number 1","ünïcode"]}"#,
+            2,
+        ),
+        (
+            Shape::CohereV3,
+            " {\"embeddings\" : [ [1 , 2.25] ,[ -3e2 ] ] , \"inputTextTokenCount\":12}\n",
+            2,
+        ),
+        (
+            Shape::Titan,
+            r#"{"embedding":[0.25,-0.125],"embeddingsByType":{"float":[0.25,-0.125]},"inputTextTokenCount":2}"#,
+            1,
+        ),
+        (Shape::Titan, r#"{"embedding":[1],"embedding":[2,3]}"#, 1),
+        (Shape::Titan, "{}", 1),
+    ];
+    for (shape, body, expected) in fast {
+        assert!(scan_agrees(shape, body, expected), "scanned: {body}");
+    }
+    let deferred = [
+        (
+            Shape::CohereV4,
+            r#"{"embeddings":[[1]],"texts":["a \"quoted\" text"]}"#,
+        ),
+        (Shape::Titan, r#"{"embedding":[1],"normalized":true}"#),
+        (
+            Shape::Titan,
+            r#"{"embedding":[1],"inputTextTokenCount":"3"}"#,
+        ),
+        (
+            Shape::Titan,
+            r#"{"embedding":[1],"inputTextTokenCount":3.0}"#,
+        ),
+        (Shape::Titan, r#"{"embedding":[12345678901234567890]}"#),
+        (Shape::Titan, r#"{"embedding":[1e23]}"#),
+        (Shape::Titan, r#"{"embedding":[1e400]}"#),
+        (Shape::Titan, r#"{"embedding":[01]}"#),
+        (Shape::Titan, r#"{"embedding":[1.]}"#),
+        (Shape::Titan, r#"{"embedding":[-]}"#),
+        (Shape::Titan, r#"{"embedding":[1,]}"#),
+        (Shape::Titan, r#"{"embedding":[1]} trailing"#),
+        (Shape::Titan, r#"{"embed\u0064ing":[1]}"#),
+        (Shape::Titan, "[[1]]"),
+        (Shape::CohereV3, r#"{"embeddings":{"float":[[1]]}}"#),
+        (Shape::CohereV4, r#"{"embeddings":{"int8":[[1]]}}"#),
+        (Shape::CohereV4, r#"{"embeddings":{"float":{"0":[1]}}}"#),
+        (
+            Shape::CohereV4,
+            r#"{"embeddings":[[1]],"texts":["tab	inside"]}"#,
+        ),
+    ];
+    for (shape, body) in deferred {
+        assert!(!scan_agrees(shape, body, 1), "deferred: {body}");
+    }
+    // Deferred bodies still parse (or fail) through serde.
+    assert_eq!(
+        parse_response(
+            Family::CohereV4,
+            br#"{"embeddings":[[1]],"texts":["a \"quoted\" text"]}"#,
+            1
+        )
+        .expect("serde parse")
+        .vectors,
+        vec![vec![1.0]]
+    );
+}
+
+/// At most 19 significant digits, and a decimal exponent within ±22 once they are read as an
+/// integer.
+fn in_scanner_subset(text: &str) -> bool {
+    let (mantissa, written) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
+    let written: i32 = written.parse().expect("exponent");
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{}{fraction}", whole.trim_start_matches('-'));
+    let significant = digits.trim_start_matches('0').len();
+    significant <= 19 && (written - fraction.len() as i32).abs() <= 22
+}
+
+/// Every number the scanner reads is the correctly rounded `f64`, bit for bit: the shortest f32
+/// forms Cohere sends, the 17-digit forms Titan sends, fixed and exponent notation, over a
+/// deterministic spread of magnitudes; all of them within 19 digits and 10^±22 take the
+/// scanner.
+#[test]
+fn emb_21_scanner_numbers_are_correctly_rounded() {
+    use super::body::Shape;
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..4_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let unit = (state >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+        let value = unit * 10f64.powi((state % 13) as i32 - 8);
+        let short = value as f32;
+        for text in [
+            format!("{short}"),
+            format!("{short:e}"),
+            format!("{}", f64::from(short)),
+            format!("{value}"),
+            format!("{value:e}"),
+        ] {
+            let body = format!(r#"{{"embedding":[{text}]}}"#);
+            let scanned = super::scan::parse(Shape::Titan, body.as_bytes(), 1)
+                .and_then(|parsed| parsed.vectors);
+            let correct = text.parse::<f64>().expect("number").to_bits();
+            if let Some(vectors) = &scanned {
+                assert_eq!(vectors[0][0].to_bits(), correct, "{text}");
+            }
+            assert_eq!(scanned.is_some(), in_scanner_subset(&text), "{text}");
+        }
+    }
+}
