@@ -94,7 +94,6 @@ pub fn implicit_catalog(
             models.push(merged);
         }
     }
-    models.reserve(discovered.len());
     models.extend(
         discovered
             .iter()
