@@ -94,7 +94,9 @@ fn child_sdk(emulator: &Emulator) -> Duration {
 /// Child: the same streams through the plugin cdylib on a 2-worker host runtime.
 fn child_plugin(emulator: &Emulator) -> Duration {
     let installed = install(|_| {});
-    let plugin = load(&installed, &host_config(emulator, json!({}))).expect("plugin loads");
+    // PLG-90 refuses more than 256 streams per instance by default; the goal is 1,000.
+    let config = json!({"limits": {"maxConcurrentStreams": STREAMS}});
+    let plugin = load(&installed, &host_config(emulator, config)).expect("plugin loads");
     runtime().block_on(async {
         let started = Instant::now();
         let streams = (0..STREAMS).map(|_| {
