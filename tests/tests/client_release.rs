@@ -79,6 +79,24 @@ fn assert_open_settles_at(emu: &Emulator, open: usize, what: &str) {
     );
 }
 
+/// Every call reused one connection, which the `client` keeps idle until the instance is
+/// dropped, and dropping it closes the pool.
+fn assert_one_connection_until_dropped(
+    emu: &Emulator,
+    plugin: LoadedPlugin,
+    reused: &str,
+    client: &str,
+) {
+    assert_eq!(emu.accepted_connections(), 1, "{reused}");
+    assert_open_settles_at(
+        emu,
+        1,
+        &format!("the {client} client keeps its one idle connection"),
+    );
+    drop(plugin);
+    assert_open_settles_at(emu, 0, "dropping the instance closes its clients' pools");
+}
+
 #[test]
 fn net_07_dropping_a_stream_after_its_first_delta_closes_its_connection() {
     let (emu, _installed, plugin) = start(|_| json!({}));
@@ -149,14 +167,12 @@ fn net_07_finished_and_denied_chats_reuse_one_pooled_connection() {
         assert_eq!(error_status(&chat(&rt, &plugin)), Some(403));
     }
     assert_eq!(emu.requests_for(Operation::ConverseStream).len(), 20);
-    assert_eq!(
-        emu.accepted_connections(),
-        1,
-        "every chat reused the first connection"
+    assert_one_connection_until_dropped(
+        &emu,
+        plugin,
+        "every chat reused the first connection",
+        "runtime",
     );
-    assert_open_settles_at(&emu, 1, "the runtime client keeps its one idle connection");
-    drop(plugin);
-    assert_open_settles_at(&emu, 0, "dropping the instance closes its clients' pools");
 }
 
 /// A 5xx answer is a transient error to the SDK, whose connection poisoning
@@ -204,14 +220,12 @@ fn disc_11_repeated_discovery_runs_reuse_the_control_clients_pooled_connection()
     }
     assert_eq!(emu.requests_for(Operation::ListFoundationModels).len(), 20);
     assert_eq!(emu.requests().len(), 20, "one call per run");
-    assert_eq!(
-        emu.accepted_connections(),
-        1,
-        "every run reused the first connection"
+    assert_one_connection_until_dropped(
+        &emu,
+        plugin,
+        "every run reused the first connection",
+        "control",
     );
-    assert_open_settles_at(&emu, 1, "the control client keeps its one idle connection");
-    drop(plugin);
-    assert_open_settles_at(&emu, 0, "dropping the instance closes its clients' pools");
 }
 
 /// With the default sources ListFoundationModels and ListInferenceProfiles run concurrently
@@ -261,14 +275,12 @@ fn disc_11_denied_discovery_runs_reuse_the_pooled_connection() {
         assert_eq!(error.status.into_option(), Some(403));
     }
     assert_eq!(emu.requests_for(Operation::ListFoundationModels).len(), 10);
-    assert_eq!(
-        emu.accepted_connections(),
-        1,
-        "every failed run reused the connection"
+    assert_one_connection_until_dropped(
+        &emu,
+        plugin,
+        "every failed run reused the connection",
+        "control",
     );
-    assert_open_settles_at(&emu, 1, "the control client keeps its one idle connection");
-    drop(plugin);
-    assert_open_settles_at(&emu, 0, "dropping the instance closes its clients' pools");
 }
 
 /// As for chats, the SDK's connection poisoning retires a connection that answered 5xx.
