@@ -221,3 +221,6 @@ impl ClientCache {
             })
     }
 }
+
+#[cfg(test)]
+mod tests;
