@@ -200,7 +200,7 @@ impl ChatProvider for Provider {
 impl DiscoveryService for Discovery {
     fn list_models(&self, options: ListModelsOptions) -> PendingCatalogBox {
         let plugin = self.plugin.clone();
-        let task = PendingTask::spawn("DiscoveryService::list_models", async move {
+        let task = PendingTask::spawn_eager("DiscoveryService::list_models", async move {
             plugin.list_models(options).await
         });
         PendingCatalog_TO::from_value(task, TD_Opaque)

@@ -408,6 +408,41 @@ impl<T: Send + 'static> PendingTask<T> {
         }
     }
 
+    /// [`spawn`](Self::spawn), after one poll of `work` on the caller's thread inside the
+    /// plugin runtime's context. An answer that needs no I/O (a warm catalog: cache hit, shared
+    /// config read synchronously) is then ready before this returns, without the two thread
+    /// hand-offs (host → plugin runtime → host) that cost more than the work (issue 9, warm
+    /// `list_models`). Work still pending moves to the plugin runtime, whose first poll
+    /// registers the task's real waker, so a wake-up lost with the inline poll's no-op waker
+    /// costs nothing: that poll re-checks everything.
+    pub fn spawn_eager<Fut>(entry_point: &'static str, work: Fut) -> PendingTask<T>
+    where
+        Fut: Future<Output = Result<T, PluginError>> + Send + 'static,
+    {
+        let handle = match crate::runtime::handle() {
+            Ok(handle) => handle,
+            Err(message) => {
+                return Self::ready(Err(PluginError::new(ErrorKind::Internal, message)))
+            }
+        };
+        let mut work = Box::pin(work);
+        let first = {
+            let _context = handle.enter();
+            let mut context = std::task::Context::from_waker(futures::task::noop_waker_ref());
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                work.as_mut().poll(&mut context)
+            }))
+        };
+        match first {
+            Ok(std::task::Poll::Ready(result)) => Self::ready(result),
+            Ok(std::task::Poll::Pending) => Self::spawn(entry_point, work),
+            Err(payload) => {
+                tracing::error!(target: "bedrock_plugin::pending", entry_point, panic = %panic_message(payload.as_ref()), "task panicked");
+                Self::ready(Err(PluginError::internal_panic(entry_point)))
+            }
+        }
+    }
+
     /// A handle whose result is already known.
     pub fn ready(result: Result<T, PluginError>) -> PendingTask<T> {
         PendingTask {
