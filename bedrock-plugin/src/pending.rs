@@ -414,7 +414,9 @@ impl<T: Send + 'static> PendingTask<T> {
     /// hand-offs (host → plugin runtime → host) that cost more than the work (issue 9, warm
     /// `list_models`). Work still pending moves to the plugin runtime, whose first poll
     /// registers the task's real waker, so a wake-up lost with the inline poll's no-op waker
-    /// costs nothing: that poll re-checks everything.
+    /// costs nothing: that poll re-checks everything. Work that sends requests awaits
+    /// [`continue_on_runtime`](crate::runtime::continue_on_runtime) first, so connections
+    /// are only ever checked out on the plugin runtime.
     pub fn spawn_eager<Fut>(entry_point: &'static str, work: Fut) -> PendingTask<T>
     where
         Fut: Future<Output = Result<T, PluginError>> + Send + 'static,

@@ -187,7 +187,11 @@ async fn discover(
     });
     match lookup {
         Lookup::Hit(output) => Ok((output, region.region, true)),
-        Lookup::Run(shared) => shared.await.map(|output| (output, region.region, false)),
+        Lookup::Run(shared) => {
+            // A run sends requests: not from a host thread (PendingTask::spawn_eager).
+            crate::runtime::continue_on_runtime().await;
+            shared.await.map(|output| (output, region.region, false))
+        }
     }
 }
 
