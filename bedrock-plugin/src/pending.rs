@@ -369,6 +369,12 @@ struct OneShotState<T> {
     waker: Option<FfiWaker>,
 }
 
+/// Logs a one-shot task's panic and gives the error its host sees, wherever it was polled.
+fn task_panicked(entry_point: &'static str, payload: &(dyn std::any::Any + Send)) -> PluginError {
+    tracing::error!(target: "bedrock_plugin::pending", entry_point, panic = %panic_message(payload), "task panicked");
+    PluginError::internal_panic(entry_point)
+}
+
 /// A one-shot result the host polls (catalog, embeddings, token count, doctor).
 pub struct PendingTask<T> {
     shared: Arc<Mutex<OneShotState<T>>>,
@@ -393,10 +399,7 @@ impl<T: Send + 'static> PendingTask<T> {
             let result = std::panic::AssertUnwindSafe(work)
                 .catch_unwind()
                 .await
-                .unwrap_or_else(|payload| {
-                    tracing::error!(target: "bedrock_plugin::pending", entry_point, panic = %panic_message(payload.as_ref()), "task panicked");
-                    Err(PluginError::internal_panic(entry_point))
-                });
+                .unwrap_or_else(|payload| Err(task_panicked(entry_point, payload.as_ref())));
             Self::complete(&slot, result);
         });
         match spawned {
@@ -438,10 +441,7 @@ impl<T: Send + 'static> PendingTask<T> {
         match first {
             Ok(std::task::Poll::Ready(result)) => Self::ready(result),
             Ok(std::task::Poll::Pending) => Self::spawn(entry_point, work),
-            Err(payload) => {
-                tracing::error!(target: "bedrock_plugin::pending", entry_point, panic = %panic_message(payload.as_ref()), "task panicked");
-                Self::ready(Err(PluginError::internal_panic(entry_point)))
-            }
+            Err(payload) => Self::ready(Err(task_panicked(entry_point, payload.as_ref()))),
         }
     }
 

@@ -77,9 +77,10 @@ pub fn on_plugin_runtime() -> bool {
 }
 
 /// Continues on the plugin runtime: returns at once there and yields once anywhere else, so
-/// a future that `PendingTask::spawn_eager` (in `pending.rs`) polls first on a host thread starts no request from it. The SDK's connection pool takes a
-/// connection back on this runtime; a send started from the host's thread right after the
-/// previous answer could find it not yet returned and open a second one (DISC-11).
+/// a future that `PendingTask::spawn_eager` (in `pending.rs`) polls first on a host thread
+/// starts no request from it. The SDK's connection pool takes a connection back on this
+/// runtime; a send started from the host's thread right after the previous answer could find
+/// it not yet returned and open a second one (DISC-11).
 pub async fn continue_on_runtime() {
     if !on_plugin_runtime() {
         tokio::task::yield_now().await;
